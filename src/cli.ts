@@ -1,0 +1,110 @@
+/**
+ * The command table and the single top-level error handler. Each command
+ * lives in `src/commands/<name>.ts` and is imported lazily, so `--help` and
+ * small commands start fast. Errors become one line on stderr (plus a hint and
+ * detail lines where the error carries them) and a documented exit code.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { EXIT, InternalError, MigrateError } from "./errors.js";
+import { configureLogging, redact } from "./log.js";
+import { TOOL_VERSION } from "./version.js";
+
+type Action = (...args: any[]) => Promise<number | void>;
+
+/** The exit code the last command's `run` returned (commands return a code instead of exiting). */
+let actionCode: number | undefined;
+
+/** Lazily loads `src/commands/<file>.ts` and calls its `run`. */
+function lazy(file: string): (...args: any[]) => Promise<void> {
+  return async (...args: any[]) => {
+    const mod = (await import(`./commands/${file}.js`)) as { run: Action };
+    const code = await mod.run(...args);
+    if (typeof code === "number") actionCode = code;
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name("scs-migrate")
+    .description("Move a tenant's workloads from one Sovereign Cloud Stack cloud to another.")
+    .version(TOOL_VERSION, "-V, --version")
+    .option("-v, --verbose", "debug logging (requests, timings)")
+    .option("--log-json", "log lines as JSON objects")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ outputError: (str, write) => write(redact(str)) })
+    .exitOverride();
+
+  program.hook("preAction", (cmd) => {
+    const o = cmd.optsWithGlobals() as { verbose?: boolean; logJson?: boolean };
+    configureLogging({ ...(o.verbose ? { level: "debug" as const } : {}), json: Boolean(o.logJson) });
+  });
+
+  const cloudOpt = () => new Option("--cloud <name>", "cloud name in clouds.yaml (or 'envvars' for OS_* variables)");
+
+  program
+    .command("sim")
+    .description("start simulated SCS clouds on 127.0.0.1 and write a clouds.yaml for them; runs until interrupted")
+    .option("--clouds <names>", "comma-separated cloud names", "simsrc,simdst")
+    .option("--out <file>", "where to write clouds.yaml", "clouds.yaml")
+    .option("--seed <spec>", "seed this tenant spec into the first cloud")
+    .option("--delay <ms>", "status transition delay in ms", "100")
+    .action(lazy("sim"));
+
+  program
+    .command("seed")
+    .description("create the resources of a tenant spec (YAML/JSON) in a cloud")
+    .addOption(cloudOpt().makeOptionMandatory())
+    .argument("<spec>", "tenant spec file, e.g. fixtures/tenants/medium.yaml")
+    .action(lazy("seed"));
+
+  program
+    .command("inventory")
+    .description("list every resource of a project in the normalized model")
+    .addOption(cloudOpt().makeOptionMandatory())
+    .option("--json", "print the inventory as JSON instead of a summary table")
+    .option("--out <file>", "also write the inventory JSON to this file")
+    .option("--page-size <n>", "page size for list calls", (v) => Number.parseInt(v, 10))
+    .action(lazy("inventory"));
+
+  return program;
+}
+
+/** Runs the CLI and exits with the code the outcome maps to. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  let code: number = EXIT.OK;
+  try {
+    actionCode = undefined;
+    await program.parseAsync(argv);
+    code = actionCode ?? EXIT.OK;
+  } catch (err) {
+    code = handleError(err);
+  }
+  process.exitCode = code;
+}
+
+/** Maps any thrown value to an exit code after printing it as one line (plus hint/details). */
+export function handleError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") {
+      return EXIT.OK;
+    }
+    // commander already printed its message
+    return EXIT.USAGE;
+  }
+  if (err instanceof MigrateError) {
+    process.stderr.write(redact(`scs-migrate: ${err.message}`) + "\n");
+    for (const d of err.details) process.stderr.write(redact(`  - ${d}`) + "\n");
+    if (err.hint) process.stderr.write(redact(`hint: ${err.hint}`) + "\n");
+    if (process.env.SCS_MIGRATE_DEBUG && err.stack) process.stderr.write(redact(err.stack) + "\n");
+    return err.exitCode;
+  }
+  const internal = new InternalError(err instanceof Error ? err.message : String(err));
+  process.stderr.write(redact(`scs-migrate: internal error: ${internal.message}`) + "\n");
+  process.stderr.write(
+    `hint: this is a bug; please report it with the command you ran, \`scs-migrate --version\` (${TOOL_VERSION}) and \`node --version\` (${process.version}). Set SCS_MIGRATE_DEBUG=1 for a stack trace.\n`,
+  );
+  if (process.env.SCS_MIGRATE_DEBUG && err instanceof Error && err.stack) process.stderr.write(redact(err.stack) + "\n");
+  return EXIT.INTERNAL;
+}

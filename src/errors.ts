@@ -1,0 +1,228 @@
+/**
+ * Error classes and exit codes. Every error a user can cause or meet has a
+ * class here with a stable code; the CLI's single handler maps the class to an
+ * exit code and prints one line (plus an optional hint), never a stack trace.
+ */
+
+/** Exit codes, documented in README.md ("Exit codes"). Never renumber. */
+export const EXIT = {
+  OK: 0,
+  /** A remote API failed in a way that is not one of the cases below. */
+  FAILURE: 1,
+  USAGE: 2,
+  CONFIG: 3,
+  AUTH: 4,
+  UNREACHABLE: 5,
+  PLAN_FILE: 6,
+  PLAN_STALE: 7,
+  LOCKED: 8,
+  PLAN_BLOCKED: 9,
+  PARTIALLY_FAILED: 10,
+  RUN_FAILED: 11,
+  VERIFY_MISMATCH: 12,
+  DRILL_FAILED: 13,
+  NOT_FOUND: 14,
+  INTERNAL: 70,
+  INTERRUPTED: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** The base of every error the tool raises on purpose. */
+export abstract class MigrateError extends Error {
+  abstract readonly code: string;
+  readonly exitCode: number = EXIT.FAILURE;
+  /** A full sentence telling the user what to do next. */
+  hint?: string;
+  /** Extra lines printed under the message (e.g. every issue in a plan file). */
+  details: string[] = [];
+
+  constructor(message: string, opts: { hint?: string; cause?: unknown; details?: string[] } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    if (opts.hint !== undefined) this.hint = opts.hint;
+    if (opts.details) this.details = opts.details;
+  }
+}
+
+export class UsageError extends MigrateError {
+  readonly code = "E_USAGE";
+  override readonly exitCode = EXIT.USAGE;
+}
+
+/** clouds.yaml, secure.yaml, OS_* variables, mapping files, tenant specs. */
+export class ConfigError extends MigrateError {
+  readonly code = "E_CONFIG";
+  override readonly exitCode = EXIT.CONFIG;
+}
+
+/** Keystone refused the credentials, or a token could not be renewed. */
+export class AuthError extends MigrateError {
+  readonly code = "E_AUTH";
+  override readonly exitCode = EXIT.AUTH;
+}
+
+/** An endpoint could not be reached at all (DNS, refused, TLS, timeouts after retries). */
+export class UnreachableError extends MigrateError {
+  readonly code = "E_UNREACHABLE";
+  override readonly exitCode = EXIT.UNREACHABLE;
+}
+
+/** A plan file is unreadable, fails its schema or semantic checks, or has another format version. */
+export class PlanFileError extends MigrateError {
+  readonly code = "E_PLAN_FILE";
+  override readonly exitCode = EXIT.PLAN_FILE;
+  constructor(message: string, readonly issues: string[] = [], opts: { hint?: string; cause?: unknown } = {}) {
+    super(message, { ...opts, details: issues });
+  }
+}
+
+/** The source changed since the plan was made, or a run is resumed with another plan. */
+export class StalePlanError extends MigrateError {
+  readonly code = "E_PLAN_STALE";
+  override readonly exitCode = EXIT.PLAN_STALE;
+  constructor(message: string, readonly changes: string[] = [], opts: { hint?: string; cause?: unknown } = {}) {
+    super(message, { ...opts, details: changes });
+  }
+}
+
+/** Information about who holds a migration's lock. */
+export interface LockInfo {
+  id: string;
+  operation: string;
+  who: string;
+  pid: number;
+  host: string;
+  createdAt: string;
+  heartbeatAt: string;
+}
+
+export class LockHeldError extends MigrateError {
+  readonly code = "E_LOCKED";
+  override readonly exitCode = EXIT.LOCKED;
+  constructor(readonly lock: LockInfo, opts: { hint?: string } = {}) {
+    super(
+      `migration is locked by ${lock.who} (pid ${lock.pid} on ${lock.host}, ${lock.operation} since ${lock.createdAt}, lock id ${lock.id})`,
+      opts,
+    );
+  }
+}
+
+/** Planning found problems that must be fixed before a plan can be applied (no flavor fits, …). */
+export class PlanBlockedError extends MigrateError {
+  readonly code = "E_PLAN_BLOCKED";
+  override readonly exitCode = EXIT.PLAN_BLOCKED;
+  constructor(message: string, readonly problems: string[] = [], opts: { hint?: string } = {}) {
+    super(message, { ...opts, details: problems });
+  }
+}
+
+/** Where an API error came from: the request (4xx) or the service (5xx, resets). */
+export type Fault = "client" | "server" | "network";
+
+export interface ApiErrorInit {
+  method: string;
+  url: string;
+  status?: number | undefined;
+  requestId?: string | undefined;
+  body?: string | undefined;
+  fault: Fault;
+  retryable: boolean;
+  retryAfterMs?: number | undefined;
+  cause?: unknown;
+}
+
+/** A failed OpenStack API call, with what an operator needs to ask the provider. */
+export class ApiError extends MigrateError {
+  readonly code: string = "E_API";
+  readonly method: string;
+  readonly url: string;
+  readonly status: number | undefined;
+  readonly requestId: string | undefined;
+  readonly body: string | undefined;
+  readonly fault: Fault;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, init: ApiErrorInit) {
+    super(message, init.cause === undefined ? {} : { cause: init.cause });
+    this.method = init.method;
+    this.url = init.url;
+    this.status = init.status;
+    this.requestId = init.requestId;
+    this.body = init.body;
+    this.fault = init.fault;
+    this.retryable = init.retryable;
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+export class NotFoundError extends MigrateError {
+  readonly code = "E_NOT_FOUND";
+  override readonly exitCode = EXIT.NOT_FOUND;
+}
+
+export class AmbiguousError extends MigrateError {
+  readonly code = "E_AMBIGUOUS";
+}
+
+/** A waiter gave up: the resource reached a terminal error status or the time ran out. */
+export class WaitError extends MigrateError {
+  readonly code = "E_WAIT";
+  constructor(
+    message: string,
+    readonly resource: string,
+    readonly lastStatus: string | undefined,
+    readonly reason: "terminal" | "timeout",
+  ) {
+    super(message);
+  }
+}
+
+/** The target holds something that conflicts with the plan in a way the tool will not overwrite. */
+export class CannotConvergeError extends MigrateError {
+  readonly code = "E_CANNOT_CONVERGE";
+}
+
+/** A migration run could not complete (exit code says which end state). */
+export class RunFailedError extends MigrateError {
+  readonly code: string;
+  override readonly exitCode: number;
+  constructor(message: string, readonly endState: "partially_failed" | "failed", opts: { hint?: string } = {}) {
+    super(message, opts);
+    this.code = endState === "failed" ? "E_RUN_FAILED" : "E_RUN_PARTIAL";
+    this.exitCode = endState === "failed" ? EXIT.RUN_FAILED : EXIT.PARTIALLY_FAILED;
+  }
+}
+
+export class VerifyMismatchError extends MigrateError {
+  readonly code = "E_VERIFY_MISMATCH";
+  override readonly exitCode = EXIT.VERIFY_MISMATCH;
+}
+
+export class DrillFailedError extends MigrateError {
+  readonly code = "E_DRILL_FAILED";
+  override readonly exitCode = EXIT.DRILL_FAILED;
+}
+
+/** A bug in the tool. */
+export class InternalError extends MigrateError {
+  readonly code = "E_INTERNAL";
+  override readonly exitCode = EXIT.INTERNAL;
+}
+
+/** True when err is an ApiError with one of the given HTTP statuses. */
+export function statusIs(err: unknown, ...statuses: number[]): boolean {
+  return err instanceof ApiError && err.status !== undefined && statuses.includes(err.status);
+}
+
+/** True when retrying the same request may succeed (5xx, 429, resets, timeouts). */
+export function isRetryable(err: unknown): boolean {
+  return err instanceof ApiError && err.retryable;
+}
+
+/** A one-line description of any thrown value, for logs and state rows. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+// The default suite: everything that needs no root and no extra services.
+// Real-OpenStack tests live in test/integration/ and run with vitest.openstack.config.ts.
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    exclude: ["test/integration/**", "node_modules/**"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    clearMocks: true,
+    restoreMocks: true,
+    pool: "forks",
+  },
+});
