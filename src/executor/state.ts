@@ -167,8 +167,20 @@ const parse = <T>(s: string | null | undefined, dflt: T): T => (s ? (JSON.parse(
 export class StateStore {
   private readonly db: Database.Database;
 
+  private readonly stmts = new Map<string, Database.Statement>();
+
   private constructor(db: Database.Database, readonly path: string) {
     this.db = db;
+  }
+
+  /** A cached prepared statement (preparing per call would dominate small writes). */
+  private stmt(sql: string): Database.Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
   }
 
   /** Opens (creating if needed) the state file with mode 0600, WAL and the current schema. */
@@ -205,12 +217,12 @@ export class StateStore {
   }
 
   getMeta(key: string): string | undefined {
-    const r = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+    const r = this.stmt("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
     return r?.value;
   }
 
   setMeta(key: string, value: string): void {
-    this.db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, value);
+    this.stmt("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, value);
   }
 
   // ---------------------------------------------------------------- runs ---
@@ -230,11 +242,11 @@ export class StateStore {
 
   /** Marks runs left "running" by a process that died as interrupted. */
   markInterruptedRuns(): number {
-    return this.db.prepare("UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'").run(now()).changes;
+    return this.stmt("UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'").run(now()).changes;
   }
 
   listRuns(): RunRow[] {
-    return (this.db.prepare("SELECT * FROM runs ORDER BY id").all() as Record<string, any>[]).map((r) => ({
+    return (this.stmt("SELECT * FROM runs ORDER BY id").all() as Record<string, any>[]).map((r) => ({
       id: r.id,
       kind: r.kind,
       plan_digest: r.plan_digest,
@@ -249,7 +261,7 @@ export class StateStore {
 
   /** The plan digest the first apply run recorded; resuming with another plan is refused. */
   firstPlanDigest(): string | undefined {
-    const r = this.db.prepare("SELECT plan_digest FROM runs WHERE kind = 'apply' ORDER BY id LIMIT 1").get() as
+    const r = this.stmt("SELECT plan_digest FROM runs WHERE kind = 'apply' ORDER BY id LIMIT 1").get() as
       | { plan_digest: string }
       | undefined;
     return r?.plan_digest;
@@ -259,19 +271,19 @@ export class StateStore {
 
   /** Adds rows for steps not yet known (status pending); existing rows are kept. */
   ensureSteps(steps: { id: string; kind: string }[]): void {
-    const ins = this.db.prepare("INSERT OR IGNORE INTO steps (step_id, kind, status) VALUES (?, ?, 'pending')");
+    const ins = this.stmt("INSERT OR IGNORE INTO steps (step_id, kind, status) VALUES (?, ?, 'pending')");
     this.tx(() => {
       for (const s of steps) ins.run(s.id, s.kind);
     });
   }
 
   getStep(id: string): StepRow | undefined {
-    const r = this.db.prepare("SELECT * FROM steps WHERE step_id = ?").get(id) as Record<string, any> | undefined;
+    const r = this.stmt("SELECT * FROM steps WHERE step_id = ?").get(id) as Record<string, any> | undefined;
     return r ? toStepRow(r) : undefined;
   }
 
   listSteps(): StepRow[] {
-    return (this.db.prepare("SELECT * FROM steps ORDER BY step_id").all() as Record<string, any>[]).map(toStepRow);
+    return (this.stmt("SELECT * FROM steps ORDER BY step_id").all() as Record<string, any>[]).map(toStepRow);
   }
 
   /** Intent: the step is about to act on a cloud. Written before any side effect. */
@@ -290,11 +302,11 @@ export class StateStore {
   }
 
   markFailed(id: string, error: string): void {
-    this.db.prepare("UPDATE steps SET status = 'failed', error = ?, finished_at = ? WHERE step_id = ?").run(redact(error), now(), id);
+    this.stmt("UPDATE steps SET status = 'failed', error = ?, finished_at = ? WHERE step_id = ?").run(redact(error), now(), id);
   }
 
   markBlocked(id: string, because: string): void {
-    this.db.prepare("UPDATE steps SET status = 'blocked', error = ?, finished_at = NULL WHERE step_id = ?").run(redact(because), id);
+    this.stmt("UPDATE steps SET status = 'blocked', error = ?, finished_at = NULL WHERE step_id = ?").run(redact(because), id);
   }
 
   markSkipped(id: string, reason: string): void {
@@ -313,9 +325,9 @@ export class StateStore {
   /** Per-step scratch data that must survive a crash (e.g. "source server was stopped by us"). */
   setStepData(id: string, patch: Record<string, unknown>): void {
     this.tx(() => {
-      const row = this.db.prepare("SELECT data_json FROM steps WHERE step_id = ?").get(id) as { data_json: string } | undefined;
+      const row = this.stmt("SELECT data_json FROM steps WHERE step_id = ?").get(id) as { data_json: string } | undefined;
       const data = { ...parse<Record<string, unknown>>(row?.data_json, {}), ...redactDeep(patch) };
-      this.db.prepare("UPDATE steps SET data_json = ? WHERE step_id = ?").run(JSON.stringify(data), id);
+      this.stmt("UPDATE steps SET data_json = ? WHERE step_id = ?").run(JSON.stringify(data), id);
     });
   }
 
@@ -330,12 +342,18 @@ export class StateStore {
   }
 
   unmapId(stepId: string): void {
-    this.db.prepare("DELETE FROM id_map WHERE step_id = ?").run(stepId);
+    this.stmt("DELETE FROM id_map WHERE step_id = ?").run(stepId);
+  }
+
+  /** The id map entry of one step. */
+  mapped(stepId: string): { kind: string; source_id: string; target_id: string; extra: Record<string, unknown> } | undefined {
+    const r = this.stmt("SELECT * FROM id_map WHERE step_id = ?").get(stepId) as Record<string, any> | undefined;
+    return r ? { kind: r.kind, source_id: r.source_id, target_id: r.target_id, extra: parse(r.extra_json, {}) } : undefined;
   }
 
   idMap(): Map<string, { kind: string; source_id: string; target_id: string; extra: Record<string, unknown> }> {
     const out = new Map<string, { kind: string; source_id: string; target_id: string; extra: Record<string, unknown> }>();
-    for (const r of this.db.prepare("SELECT * FROM id_map").all() as Record<string, any>[]) {
+    for (const r of this.stmt("SELECT * FROM id_map").all() as Record<string, any>[]) {
       out.set(r.step_id, { kind: r.kind, source_id: r.source_id, target_id: r.target_id, extra: parse(r.extra_json, {}) });
     }
     return out;
@@ -352,7 +370,7 @@ export class StateStore {
   }
 
   updateTransfer(id: string, bytesDone: number): void {
-    this.db.prepare("UPDATE transfers SET bytes_done = ? WHERE id = ?").run(bytesDone, id);
+    this.stmt("UPDATE transfers SET bytes_done = ? WHERE id = ?").run(bytesDone, id);
   }
 
   finishTransfer(
@@ -367,7 +385,7 @@ export class StateStore {
   }
 
   listTransfers(): TransferRow[] {
-    return this.db.prepare("SELECT * FROM transfers ORDER BY started_at").all() as TransferRow[];
+    return this.stmt("SELECT * FROM transfers ORDER BY started_at").all() as TransferRow[];
   }
 
   // --------------------------------------------------------------- temps ---
@@ -381,14 +399,14 @@ export class StateStore {
   }
 
   markTempDeleted(id: number): void {
-    this.db.prepare("UPDATE temps SET deleted_at = ? WHERE id = ?").run(now(), id);
+    this.stmt("UPDATE temps SET deleted_at = ? WHERE id = ?").run(now(), id);
   }
 
   liveTemps(stepId?: string): TempRow[] {
     const sql = stepId
       ? "SELECT * FROM temps WHERE deleted_at IS NULL AND step_id = ? ORDER BY id DESC"
       : "SELECT * FROM temps WHERE deleted_at IS NULL ORDER BY id DESC";
-    return (stepId ? this.db.prepare(sql).all(stepId) : this.db.prepare(sql).all()) as TempRow[];
+    return (stepId ? this.stmt(sql).all(stepId) : this.stmt(sql).all()) as TempRow[];
   }
 
   // -------------------------------------------------------------- events ---
@@ -401,15 +419,15 @@ export class StateStore {
 
   listEvents(runId?: number): EventRow[] {
     const rows = (runId === undefined
-      ? this.db.prepare("SELECT * FROM events ORDER BY id").all()
-      : this.db.prepare("SELECT * FROM events WHERE run_id = ? ORDER BY id").all(runId)) as Record<string, any>[];
+      ? this.stmt("SELECT * FROM events ORDER BY id").all()
+      : this.stmt("SELECT * FROM events WHERE run_id = ? ORDER BY id").all(runId)) as Record<string, any>[];
     return rows.map((r) => ({ id: r.id, ts: r.ts, run_id: r.run_id, step_id: r.step_id, type: r.type, data: parse(r.data_json, {}) }));
   }
 
   // ---------------------------------------------------------------- lock ---
 
   readLock(): LockInfo | undefined {
-    const r = this.db.prepare("SELECT * FROM lock WHERE singleton = 1").get() as Record<string, any> | undefined;
+    const r = this.stmt("SELECT * FROM lock WHERE singleton = 1").get() as Record<string, any> | undefined;
     return r
       ? { id: r.lock_id, operation: r.operation, who: r.who, pid: r.pid, host: r.host, createdAt: r.created_at, heartbeatAt: r.heartbeat_at }
       : undefined;
@@ -437,7 +455,7 @@ export class StateStore {
         createdAt: t,
         heartbeatAt: t,
       };
-      this.db.prepare("DELETE FROM lock").run();
+      this.stmt("DELETE FROM lock").run();
       this.db
         .prepare("INSERT INTO lock (singleton, lock_id, operation, who, pid, host, created_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?)")
         .run(lock.id, lock.operation, lock.who, lock.pid, lock.host, lock.createdAt, lock.heartbeatAt);
@@ -446,11 +464,11 @@ export class StateStore {
   }
 
   heartbeat(lockId: string): boolean {
-    return this.db.prepare("UPDATE lock SET heartbeat_at = ? WHERE lock_id = ?").run(now(), lockId).changes === 1;
+    return this.stmt("UPDATE lock SET heartbeat_at = ? WHERE lock_id = ?").run(now(), lockId).changes === 1;
   }
 
   releaseLock(lockId: string): boolean {
-    return this.db.prepare("DELETE FROM lock WHERE lock_id = ?").run(lockId).changes === 1;
+    return this.stmt("DELETE FROM lock WHERE lock_id = ?").run(lockId).changes === 1;
   }
 }
 
