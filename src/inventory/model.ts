@@ -199,6 +199,7 @@ export const VolumeType = z.object({
   name: Str,
   description: OptStr,
   is_public: z.boolean(),
+  is_default: z.boolean().describe("the type GET /v3/{project_id}/types/default returns"),
   extra_specs: StrMap,
 });
 export type VolumeType = z.infer<typeof VolumeType>;

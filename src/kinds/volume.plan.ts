@@ -54,7 +54,9 @@ export function planVolumes(ctx: PlanContext): PlannedStep[] {
       continue;
     }
     nameClash(ctx, id, "volume", v.name, target.volumes.map((t) => t.name));
-    const vt = mapVolumeType(v.volume_type, source.volume_types, target.volume_types, mapping.volumeTypes);
+    const vt = mapVolumeType(v.volume_type, source.volume_types, target.volume_types, mapping.volumeTypes, {
+      targetDefaultType: target.volume_types.find((t) => t.is_default)?.name ?? null,
+    });
     let volumeType: VolumeParams["volume_type"] = null;
     if (!vt.ok) {
       ctx.finding({ severity: "error", code: "volume_type_unmapped", step: id, message: vt.reason });

@@ -257,6 +257,7 @@ export const aVolumeType = (o: Partial<VolumeType> = {}): VolumeType => ({
   name: "__DEFAULT__",
   description: "Default Volume Type",
   is_public: true,
+  is_default: true,
   extra_specs: {},
   ...o,
 });
