@@ -56,6 +56,7 @@ export function buildProgram(): Command {
     .description("create the resources of a tenant spec (YAML/JSON) in a cloud")
     .addOption(cloudOpt().makeOptionMandatory())
     .argument("<spec>", "tenant spec file, e.g. fixtures/tenants/medium.yaml")
+    .option("--poll-ms <ms>", "first poll interval while waiting for resources", (v) => Number.parseInt(v, 10))
     .action(lazy("seed"));
 
   program
@@ -66,6 +67,28 @@ export function buildProgram(): Command {
     .option("--out <file>", "also write the inventory JSON to this file")
     .option("--page-size <n>", "page size for list calls", (v) => Number.parseInt(v, 10))
     .action(lazy("inventory"));
+
+  program
+    .command("assess")
+    .description("portability report of one project: SCS conformance of flavors, images, volume types, provider-specific features; score and fixes")
+    .addOption(cloudOpt().makeOptionMandatory())
+    .option("--json", "print the assessment as JSON")
+    .option("--out <file>", "also write the JSON to this file")
+    .option("--min-score <n>", "exit 1 when the score is below n (for CI gates)", (v) => Number.parseInt(v, 10))
+    .action(lazy("assess"));
+
+  program
+    .command("show")
+    .description("render a plan for review and write plan.txt beside it")
+    .argument("<migration>", "migration name or folder (migrations-plans/NAME)")
+    .option("--no-write", "only print, do not (re)write plan.txt")
+    .action(lazy("show"));
+
+  program
+    .command("validate")
+    .description("check a plan file offline and list every problem")
+    .argument("<migration>", "migration name, folder or plan.json path")
+    .action(lazy("validate"));
 
   return program;
 }

@@ -104,11 +104,40 @@ export function makeApplyContext(
         failed: () => state.finishTransfer(id, { status: "failed", bytesDone: 0 }),
       };
     },
+    memo: (key, fn) => {
+      const cache = memoOf(p);
+      let v = cache.get(key);
+      if (!v) {
+        v = fn().catch((err) => {
+          cache.delete(key);
+          throw err;
+        });
+        cache.set(key, v);
+      }
+      return v as Promise<never>;
+    },
+    sourceStopped: {
+      mark: (id) => state.setMeta(`stopped:${id}`, stepId),
+      has: (id) => state.getMeta(`stopped:${id}`) !== undefined,
+      clear: (id) => state.deleteMeta(`stopped:${id}`),
+    },
+    wait: { minDelay: p.options.pollMs, maxDelay: Math.max(p.options.pollMs * 10, 5000), timeoutMs: p.options.waitTimeoutMs, signal },
     warn: (message) => {
       state.event(p.runId, stepId, "warning", { message });
       p.reporter.emit({ type: "warning", step: stepId, message });
     },
   };
+}
+
+const memos = new WeakMap<object, Map<string, Promise<unknown>>>();
+/** The lookup cache of one run (keyed by the run's parameter object). */
+function memoOf(p: object): Map<string, Promise<unknown>> {
+  let m = memos.get(p);
+  if (!m) {
+    m = new Map();
+    memos.set(p, m);
+  }
+  return m;
 }
 
 /** Errors that end the whole run rather than one step: nothing else can succeed either. */

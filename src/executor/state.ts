@@ -225,6 +225,15 @@ export class StateStore {
     this.stmt("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, value);
   }
 
+  deleteMeta(key: string): void {
+    this.stmt("DELETE FROM meta WHERE key = ?").run(key);
+  }
+
+  /** Meta entries whose key starts with prefix. */
+  metaWithPrefix(prefix: string): { key: string; value: string }[] {
+    return this.stmt("SELECT key, value FROM meta WHERE key LIKE ? ORDER BY key").all(prefix.replace(/[%_]/g, "") + "%") as { key: string; value: string }[];
+  }
+
   // ---------------------------------------------------------------- runs ---
 
   startRun(kind: RunKind, planDigest: string, toolVersion: string, options: Record<string, unknown>): number {

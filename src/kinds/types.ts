@@ -95,6 +95,12 @@ export interface ApplyContext {
   /** Starts tracking a byte transfer; the returned handle reports progress and the final checksums. */
   transfer(label: string, bytesTotal: number | null): TransferHandle;
   warn(message: string): void;
+  /** A per-run cache for target lookups many steps share (flavors, external network, images by name). */
+  memo<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  /** Source servers this migration stopped (cold cutover), so they are started again afterwards. */
+  sourceStopped: { mark(serverId: string): void; has(serverId: string): boolean; clear(serverId: string): void };
+  /** Waiter settings for this run. */
+  wait: { minDelay: number; maxDelay: number; timeoutMs: number; signal: AbortSignal };
 }
 
 export interface TransferHandle {
@@ -126,6 +132,8 @@ export interface ResourceKind {
   readonly paramsSchema: z.ZodType;
   /** Pure: the steps for this kind's source resources. */
   plan(ctx: PlanContext): PlannedStep[];
+  /** Finds this step's resource on the target by its marker (or name and content where the API has no markers). */
+  find(ctx: ApplyContext): Promise<string | null>;
   /** Idempotent: find by marker and adopt, or create. Safe to call again after a crash. */
   apply(ctx: ApplyContext): Promise<ApplyOutcome>;
   /** Read-only: does the target match the plan? */

@@ -1,0 +1,15 @@
+/** `scs-migrate show NAME`: renders a plan for review and (re)writes plan.txt beside it. */
+import { writeFileAtomic, readPlan } from "../plan/io.js";
+import { renderPlan } from "../plan/render.js";
+import { out } from "../log.js";
+import { checkStepParams } from "../kinds/index.js";
+import { files, migrationDir } from "./migration-dir.js";
+
+export async function run(migration: string, opts: { write?: boolean }): Promise<number> {
+  const dir = migrationDir(migration);
+  const plan = readPlan(files(dir).plan, checkStepParams);
+  const text = renderPlan(plan);
+  if (opts.write !== false) writeFileAtomic(files(dir).planText, text);
+  out(text);
+  return 0;
+}
