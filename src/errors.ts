@@ -226,3 +226,8 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/** A data copy that did not arrive whole (cut stream, size or checksum mismatch). A new attempt may succeed. */
+export class TransferError extends MigrateError {
+  readonly code = "E_TRANSFER";
+}

@@ -9,9 +9,8 @@
 import type { Inventory } from "../inventory/model.js";
 import { COLLECTION_OF_KIND, sourceDigest } from "../kinds/common.js";
 import type { KindId, Plan } from "../plan/schema.js";
+import { TEMP_PREFIX } from "../movers/temp-names.js";
 
-/** Names of temporary resources the tool makes on the source during copies. */
-export const TEMP_PREFIX = "scs-migrate-tmp-";
 
 export interface Drift {
   changed: string[];

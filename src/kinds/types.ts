@@ -47,7 +47,11 @@ export interface PlanContext {
   externalNetwork: string | null;
 }
 
-/** The result of applying a step. */
+/**
+ * The result of applying a step. "created": this migration made the resource
+ * (also when an interrupted attempt made it and this one found it by its
+ * marker); rollback removes it. "adopted": it existed before and is only used.
+ */
 export interface ApplyOutcome {
   outcome: "created" | "adopted" | "unchanged";
   targetId: string;
@@ -103,11 +107,8 @@ export interface ApplyContext {
   wait: { minDelay: number; maxDelay: number; timeoutMs: number; signal: AbortSignal };
 }
 
-export interface TransferHandle {
-  progress(bytesDone: number): void;
-  done(r: { bytes: number; sourceMd5?: string | null; targetMd5?: string | null; sourceSha512?: string | null; targetSha512?: string | null }): void;
-  failed(): void;
-}
+export type { TransferHandle } from "../movers/image-stream.js";
+import type { TransferHandle } from "../movers/image-stream.js";
 
 /** A difference between the target and what the plan asked for. */
 export interface VerifyFinding {

@@ -42,6 +42,7 @@ function fakeKind(log: string[], failOn: Set<string>, created: Map<string, numbe
     lane: () => "api",
     paramsSchema: z.object({}),
     plan: () => [],
+    find: async () => null,
     async apply(ctx) {
       for (const d of ctx.step.dependsOn) ctx.targetIdOf(d); // throws if a dependency has no target yet
       if (failOn.has(ctx.stepId)) throw new Error("boom");

@@ -1,0 +1,58 @@
+/**
+ * Floating IPs: a new address on the target's external network, associated
+ * with the migrated port (and the same fixed IP). The new address is kept in
+ * the id map so the report can list old → new for DNS.
+ *
+ * API: /v2.0/floatingips, PUT /v2.0/floatingips/{id}/tags
+ */
+import * as net from "../openstack/network.js";
+import { userTags } from "./common.js";
+import { FloatingIpParams, planFloatingIps } from "./floating-ip.plan.js";
+import { ensureMarked, findMarked } from "./neutron-marker.js";
+import { externalNetworkId } from "./router.js";
+import type { ResourceKind } from "./types.js";
+import { compareFields, deleteIgnoringMissing, mismatch, missing, orNull } from "./verify-helpers.js";
+
+export const floatingIp: ResourceKind = {
+  kind: "floating-ip",
+  lane: () => "api",
+  paramsSchema: FloatingIpParams,
+  plan: planFloatingIps,
+
+  async find(ctx) {
+    return (await findMarked(ctx, (f) => net.listFloatingIps(ctx.target.network, f)))?.id ?? null;
+  },
+
+  async apply(ctx) {
+    const p = ctx.step.params as FloatingIpParams;
+    const n = ctx.target.network;
+    const ext = await externalNetworkId(ctx, p.floating_network.name);
+    const portId = p.port ? ctx.targetIdOf(p.port) : null;
+    const { resource, outcome } = await ensureMarked(ctx, {
+      resource: "floatingips",
+      list: (f) => net.listFloatingIps(n, f),
+      create: (description) => net.createFloatingIp(n, { floating_network_id: ext, description }),
+      update: (id, body) => net.updateFloatingIp(n, id, body),
+      description: p.description,
+      tags: p.tags,
+    });
+    let fip = resource;
+    if (portId && fip.port_id !== portId) fip = await net.associateFloatingIp(n, fip.id, portId, p.fixed_ip_address ?? undefined);
+    return { outcome, targetId: fip.id, extra: { address: fip.floating_ip_address, old_address: ctx.step.source.name ?? null } };
+  },
+
+  async verify(ctx, targetId) {
+    const p = ctx.step.params as FloatingIpParams;
+    const f = await orNull(net.getFloatingIp(ctx.target.network, targetId));
+    if (!f) return [missing(ctx)];
+    const findings = compareFields(ctx, p, { ...f, tags: userTags(f.tags) }, ["description", "tags"]);
+    const portId = p.port ? ctx.targetIdOf(p.port) : null;
+    if (f.port_id !== portId) findings.push(mismatch(ctx, "port_id", portId, f.port_id, "associated port"));
+    if (p.fixed_ip_address && f.fixed_ip_address !== p.fixed_ip_address) findings.push(mismatch(ctx, "fixed_ip_address", p.fixed_ip_address, f.fixed_ip_address));
+    return findings;
+  },
+
+  async remove(ctx, targetId) {
+    await deleteIgnoringMissing(net.deleteFloatingIp(ctx.target.network, targetId));
+  },
+};

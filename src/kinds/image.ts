@@ -1,0 +1,106 @@
+/**
+ * Glance images the project owns, copied byte for byte. The target image is
+ * created with the marker properties in the same call (Glance takes
+ * properties at creation), so it can always be found again; its data is
+ * streamed from the source with checksums checked on both ends
+ * (movers/image-stream.ts). A target image left `queued` by an interrupted
+ * upload gets its data again; one in any other unfinished state is replaced.
+ *
+ * API: GET/POST /v2/images, PUT/GET /v2/images/{id}/file, DELETE /v2/images/{id}
+ */
+import * as glance from "../openstack/image.js";
+import { streamImage } from "../movers/image-stream.js";
+import { hasMarkerMetadata, markerMetadata, userTags } from "./common.js";
+import { ImageParams, planImages } from "./image.plan.js";
+import type { ApplyContext, ResourceKind } from "./types.js";
+import { compareFields, deleteIgnoringMissing, mismatch, missing, orNull } from "./verify-helpers.js";
+
+/** Images of this migration for this source id (by marker properties). */
+export async function findMarkedImages(ctx: ApplyContext, client: glance.ImageClient, sourceId: string): Promise<glance.Image[]> {
+  const found = await glance.listImages(client, { scs_migrate_source: sourceId });
+  return found.filter((i) => hasMarkerMetadata(i.properties, ctx.migration, sourceId));
+}
+
+/**
+ * Makes sure a target image with the given fields and markers holds the bytes
+ * of `source`: reuses a complete one, refills a queued one, replaces a broken
+ * one. Returns the target image id.
+ */
+export async function copyImageTo(
+  ctx: ApplyContext,
+  source: glance.Image,
+  create: glance.CreateImageRequest,
+  markerSourceId: string,
+  label: string,
+): Promise<string> {
+  const to = ctx.target.image;
+  let target: glance.Image | undefined;
+  for (const img of await findMarkedImages(ctx, to, markerSourceId)) {
+    if (!target && img.status === "active" && img.checksum === source.checksum) target = img;
+    else if (!target && img.status === "queued") target = img;
+    else await deleteIgnoringMissing(glance.deleteImage(to, img.id));
+  }
+  if (target?.status === "active") return target.id;
+  if (!target) {
+    target = await glance.createImage(to, { ...create, properties: { ...create.properties, ...markerMetadata(ctx.migration, markerSourceId) } });
+  }
+  const handle = ctx.transfer(label, source.size);
+  try {
+    const r = await streamImage({ from: ctx.source.image, fromImage: source, to, toImageId: target.id, transfer: handle, signal: ctx.signal, wait: ctx.wait });
+    handle.done({ bytes: r.bytes, sourceMd5: source.checksum, targetMd5: r.md5, sourceSha512: source.os_hash_value, targetSha512: r.sha512 });
+  } catch (err) {
+    handle.failed();
+    throw err;
+  }
+  return target.id;
+}
+
+export const image: ResourceKind = {
+  kind: "image",
+  lane: () => "copy",
+  paramsSchema: ImageParams,
+  plan: planImages,
+
+  async find(ctx) {
+    const imgs = await findMarkedImages(ctx, ctx.target.image, ctx.step.source.id);
+    return imgs.find((i) => i.status === "active")?.id ?? imgs[0]?.id ?? null;
+  },
+
+  async apply(ctx) {
+    const p = ctx.step.params as ImageParams;
+    const source = await glance.getImage(ctx.source.image, ctx.step.source.id);
+    const id = await copyImageTo(
+      ctx,
+      source,
+      {
+        name: p.name,
+        disk_format: p.disk_format ?? "raw",
+        container_format: p.container_format ?? "bare",
+        visibility: p.visibility,
+        min_disk: p.min_disk,
+        min_ram: p.min_ram,
+        ...(p.tags.length ? { tags: p.tags } : {}),
+        properties: p.properties,
+      },
+      ctx.step.source.id,
+      p.name || ctx.stepId,
+    );
+    return { outcome: "created", targetId: id, extra: { checksum: source.checksum } };
+  },
+
+  async verify(ctx, targetId) {
+    const p = ctx.step.params as ImageParams;
+    const t = await orNull(glance.getImage(ctx.target.image, targetId));
+    if (!t) return [missing(ctx)];
+    const findings = compareFields(ctx, p, { ...t, tags: userTags(t.tags) }, ["name", "disk_format", "container_format", "visibility", "min_disk", "min_ram", "tags"]);
+    if (t.status !== "active") findings.push(mismatch(ctx, "status", "active", t.status));
+    for (const [k, v] of Object.entries(p.properties)) if (t.properties[k] !== v) findings.push(mismatch(ctx, `properties.${k}`, v, t.properties[k] ?? null));
+    const expected = ctx.extraOf(ctx.stepId).checksum ?? (ctx.step.source.facts as { checksum?: string } | undefined)?.checksum;
+    if (expected && t.checksum !== expected) findings.push(mismatch(ctx, "checksum", expected, t.checksum, "image checksum (md5)"));
+    return findings;
+  },
+
+  async remove(ctx, targetId) {
+    await deleteIgnoringMissing(glance.deleteImage(ctx.target.image, targetId));
+  },
+};

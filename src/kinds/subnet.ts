@@ -1,0 +1,66 @@
+/**
+ * Neutron subnets: same CIDR, gateway, allocation pools, DNS and host routes
+ * as the source, so ports keep their fixed IPs.
+ *
+ * API: GET/POST /v2.0/subnets, PUT/DELETE /v2.0/subnets/{id}, PUT /v2.0/subnets/{id}/tags
+ */
+import * as net from "../openstack/network.js";
+import { userTags } from "./common.js";
+import { ensureMarked, findMarked } from "./neutron-marker.js";
+import { planSubnets, SubnetParams } from "./subnet.plan.js";
+import type { ResourceKind } from "./types.js";
+import { compareFields, deleteIgnoringMissing, missing, orNull, sorted } from "./verify-helpers.js";
+
+export const subnet: ResourceKind = {
+  kind: "subnet",
+  lane: () => "api",
+  paramsSchema: SubnetParams,
+  plan: planSubnets,
+
+  async find(ctx) {
+    return (await findMarked(ctx, (f) => net.listSubnets(ctx.target.network, f)))?.id ?? null;
+  },
+
+  async apply(ctx) {
+    const p = ctx.step.params as SubnetParams;
+    const n = ctx.target.network;
+    const { resource, outcome } = await ensureMarked(ctx, {
+      resource: "subnets",
+      list: (f) => net.listSubnets(n, f),
+      create: (description) =>
+        net.createSubnet(n, {
+          name: p.name,
+          description,
+          network_id: ctx.targetIdOf(p.network_id),
+          ip_version: p.ip_version,
+          cidr: p.cidr,
+          gateway_ip: p.gateway_ip,
+          enable_dhcp: p.enable_dhcp,
+          ...(p.allocation_pools.length ? { allocation_pools: p.allocation_pools } : {}),
+          dns_nameservers: p.dns_nameservers,
+          host_routes: p.host_routes,
+          ...(p.ipv6_address_mode ? { ipv6_address_mode: p.ipv6_address_mode } : {}),
+          ...(p.ipv6_ra_mode ? { ipv6_ra_mode: p.ipv6_ra_mode } : {}),
+        }),
+      update: (id, body) => net.updateSubnet(n, id, body),
+      description: p.description,
+      tags: p.tags,
+    });
+    return { outcome, targetId: resource.id };
+  },
+
+  async verify(ctx, targetId) {
+    const p = ctx.step.params as SubnetParams;
+    const t = await orNull(net.getSubnet(ctx.target.network, targetId));
+    if (!t) return [missing(ctx)];
+    const expected = { ...p, network_id: ctx.targetIdOf(p.network_id), allocation_pools: sorted(p.allocation_pools), host_routes: sorted(p.host_routes), dns_nameservers: p.dns_nameservers };
+    const actual = { ...t, tags: userTags(t.tags), allocation_pools: sorted(t.allocation_pools), host_routes: sorted(t.host_routes) };
+    const fields = ["name", "description", "network_id", "ip_version", "cidr", "gateway_ip", "enable_dhcp", "dns_nameservers", "host_routes", "tags"];
+    if (p.allocation_pools.length) fields.push("allocation_pools");
+    return compareFields(ctx, expected, actual, fields);
+  },
+
+  async remove(ctx, targetId) {
+    await deleteIgnoringMissing(net.deleteSubnet(ctx.target.network, targetId));
+  },
+};
