@@ -77,6 +77,47 @@ export function buildProgram(): Command {
     .option("--min-score <n>", "exit 1 when the score is below n (for CI gates)", (v) => Number.parseInt(v, 10))
     .action(lazy("assess"));
 
+  const int = (v: string) => Number.parseInt(v, 10);
+  const cutover = () => new Option("--cutover <mode>", "cold: stop servers before copying their disks; live: snapshot them running").choices(["cold", "live"]);
+
+  program
+    .command("plan")
+    .description("inventory both clouds and write a reviewable plan: migrations-plans/NAME/plan.json and plan.txt")
+    .requiredOption("--from <cloud>", "source cloud (clouds.yaml name)")
+    .requiredOption("--to <cloud>", "target cloud (clouds.yaml name)")
+    .option("--name <name>", "migration name (default FROM-to-TO)")
+    .option("--map <file>", "mapping file (YAML or JSON) with overrides")
+    .addOption(cutover().default("cold"))
+    .option("--throughput <MBps>", "copy throughput for the time estimate", (v) => Number.parseFloat(v))
+    .option("--page-size <n>", "page size for list calls", int)
+    .option("-q, --quiet", "do not print the plan, only where it was written")
+    .action(lazy("plan"));
+
+  program
+    .command("apply")
+    .description("execute a plan; running it again resumes (state in migrations-plans/NAME/state.db)")
+    .argument("<migration>", "migration name or folder")
+    .addOption(cutover())
+    .option("--api-concurrency <n>", "parallel API steps", int)
+    .option("--copy-concurrency <n>", "parallel data copies", int)
+    .option("--json", "progress as JSON event lines on stdout")
+    .option("--poll-ms <ms>", "first poll interval while waiting for resources", int)
+    .action(lazy("apply"));
+
+  program
+    .command("status")
+    .description("per-step status of a migration from its state file")
+    .argument("<migration>", "migration name or folder")
+    .option("--json", "as JSON")
+    .action(lazy("status"));
+
+  program
+    .command("force-unlock")
+    .description("remove a migration's lock (only when you are sure no process holds it)")
+    .argument("<migration>", "migration name or folder")
+    .argument("<lock-id>", "the lock id that `status` or the lock error shows")
+    .action(lazy("force-unlock"));
+
   program
     .command("show")
     .description("render a plan for review and write plan.txt beside it")

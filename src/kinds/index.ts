@@ -1,73 +1,55 @@
 /**
- * The kind registry, in default order. The DAG (dependsOn) decides what runs
- * first; this order only makes planning output and ties deterministic.
+ * The kind registry, in default order, with why each kind sits where it does.
+ * The DAG (dependsOn) decides what runs first; this order only makes planning
+ * output and the order of equal steps deterministic.
  */
-import { planFloatingIps } from "./floating-ip.plan.js";
-import { planImages } from "./image.plan.js";
-import { planKeypairs } from "./keypair.plan.js";
-import { planNetworks } from "./network.plan.js";
-import { planPorts } from "./port.plan.js";
-import { planRouters } from "./router.plan.js";
-import { planSecurityGroups } from "./security-group.plan.js";
-import { planServerGroups } from "./server-group.plan.js";
-import { planServers } from "./server.plan.js";
-import { planSubnets } from "./subnet.plan.js";
-import { planVolumes } from "./volume.plan.js";
-import type { PlanContext, PlannedStep } from "./types.js";
+import type { KindId, Step } from "../plan/schema.js";
+import { floatingIp } from "./floating-ip.js";
+import { image } from "./image.js";
+import { keypair } from "./keypair.js";
+import { network } from "./network.js";
+import { port } from "./port.js";
+import { router } from "./router.js";
+import { securityGroup, securityGroupRules } from "./security-group.js";
+import { serverGroup } from "./server-group.js";
+import { server } from "./server.js";
+import { subnet } from "./subnet.js";
+import type { ResourceKind } from "./types.js";
+import { volume } from "./volume.js";
+import { volumeSnapshot } from "./volume-snapshot.js";
 
-export const KINDS: { plan(ctx: PlanContext): PlannedStep[] }[] = [
-  { plan: planKeypairs }, // no dependencies; servers reference them by name
-  { plan: planNetworks }, // networks → subnets → routers; everything attachable needs them
-  { plan: planSubnets },
-  { plan: planRouters },
-  { plan: planSecurityGroups }, // before ports; rules that reference other groups come in a second step
-  { plan: planPorts }, // before servers, so fixed IPs are kept
-  { plan: planServerGroups }, // before servers (scheduler hint)
-  { plan: planImages }, // before servers booted from image; upload is long
-  { plan: planVolumes }, // before servers; data copy is the long pole of a migration
-  { plan: planServers }, // needs all of the above
-  { plan: planFloatingIps }, // last: needs the server's port and the router to the outside
+export const KINDS: readonly ResourceKind[] = [
+  keypair, // no dependencies; servers reference them by name
+  network, // networks → subnets → routers; everything attachable needs them
+  subnet,
+  router,
+  securityGroup, // before ports; rules that reference other groups come in a second step
+  securityGroupRules,
+  port, // before servers, so fixed IPs are kept
+  serverGroup, // before servers (scheduler hint)
+  image, // before servers booted from image; upload is long
+  volume, // before servers; data copy is the long pole of a migration
+  server, // needs all of the above
+  floatingIp, // last: needs the server's port and the router to the outside
+  volumeSnapshot, // never applied: listed so the plan shows every snapshot as skipped
 ];
 
-import { z } from "zod";
-import type { KindId, Step } from "../plan/schema.js";
-import { FloatingIpParams } from "./floating-ip.plan.js";
-import { ImageParams } from "./image.plan.js";
-import { KeypairParams } from "./keypair.plan.js";
-import { NetworkParams } from "./network.plan.js";
-import { PortParams } from "./port.plan.js";
-import { RouterParams } from "./router.plan.js";
-import { SecurityGroupParams, SecurityGroupRulesParams } from "./security-group.plan.js";
-import { ServerGroupParams } from "./server-group.plan.js";
-import { ServerOptions, ServerParams } from "./server.plan.js";
-import { SubnetParams } from "./subnet.plan.js";
-import { VolumeOptions, VolumeParams } from "./volume.plan.js";
+/** Kinds by id, for the executor. */
+export const KIND_BY_ID: ReadonlyMap<KindId, ResourceKind> = new Map(KINDS.map((k) => [k.kind, k]));
 
-/** The params (and, where a kind has them, options) schema of every kind; skipped steps carry empty params. */
-const SCHEMAS: Record<KindId, { params: z.ZodType; options?: z.ZodType }> = {
-  keypair: { params: KeypairParams },
-  network: { params: NetworkParams },
-  subnet: { params: SubnetParams },
-  router: { params: RouterParams },
-  "security-group": { params: SecurityGroupParams },
-  "security-group-rules": { params: SecurityGroupRulesParams },
-  port: { params: PortParams },
-  "server-group": { params: ServerGroupParams },
-  image: { params: ImageParams },
-  volume: { params: VolumeParams, options: VolumeOptions },
-  server: { params: ServerParams, options: ServerOptions },
-  "floating-ip": { params: FloatingIpParams },
-  "volume-snapshot": { params: z.object({}) },
-};
-
-/** Checks a step's params and options against its kind's schemas (hand edits); returns "params.x: problem" lines. */
+/** Checks a step's params (and options, where the kind has a schema for them) after hand edits; returns "params.x: problem" lines. */
 export function checkStepParams(_id: string, step: Step): string[] {
   if (step.action === "skip") return [];
-  const s = SCHEMAS[step.kind];
+  const kind = KIND_BY_ID.get(step.kind);
+  if (!kind) return [`kind: no such kind "${step.kind}"`];
   const problems: string[] = [];
-  for (const [section, schema] of [["params", s.params], ["options", s.options]] as const) {
+  const sections: [string, unknown, ResourceKind["paramsSchema"] | undefined][] = [
+    ["params", step.params, kind.paramsSchema],
+    ["options", step.options, kind.optionsSchema],
+  ];
+  for (const [section, value, schema] of sections) {
     if (!schema) continue;
-    const r = schema.safeParse(step[section]);
+    const r = schema.safeParse(value);
     if (!r.success) for (const i of r.error.issues) problems.push(`${section}${i.path.length ? "." + i.path.join(".") : ""}: ${i.message}`);
   }
   return problems;

@@ -131,6 +131,8 @@ export interface ResourceKind {
   lane(step: Step): "api" | "copy";
   /** zod schema of `params` (validate checks hand edits against it). */
   readonly paramsSchema: z.ZodType;
+  /** zod schema of `options`, where the kind has options. */
+  readonly optionsSchema?: z.ZodType;
   /** Pure: the steps for this kind's source resources. */
   plan(ctx: PlanContext): PlannedStep[];
   /** Finds this step's resource on the target by its marker (or name and content where the API has no markers). */

@@ -25,7 +25,7 @@ import { hasMarkerMetadata, markerMetadata, userMetadata } from "./common.js";
 import { copyImageTo } from "./image.js";
 import { carriedProperties } from "./image.plan.js";
 import type { ApplyContext, ResourceKind, VerifyFinding } from "./types.js";
-import { planVolumes, VolumeParams, type VolumeOptions } from "./volume.plan.js";
+import { planVolumes, VolumeOptions, VolumeParams } from "./volume.plan.js";
 import { compareFields, deleteIgnoringMissing, mismatch, missing, orNull } from "./verify-helpers.js";
 
 const GiB = 1024 ** 3;
@@ -72,6 +72,7 @@ export const volume: ResourceKind = {
   kind: "volume",
   lane: () => "copy",
   paramsSchema: VolumeParams,
+  optionsSchema: VolumeOptions,
   plan: planVolumes,
 
   async find(ctx) {

@@ -1,0 +1,227 @@
+/**
+ * Nova servers. A server is created on its pre-made ports (fixed IPs and
+ * security groups come with them), with the mapped flavor, keypair, server
+ * group hint, zone, metadata and tags, then its volumes are attached and its
+ * power state set like the source's. Markers are server metadata, set in the
+ * create call itself, so an interrupted attempt's server is always found.
+ *
+ * Root disks (plan: boot.source):
+ * - "root-disk-copy": the source server is snapshotted (createImage) — after
+ *   stopping it in cold cutover, and started again as soon as the snapshot is
+ *   taken, which bounds its downtime to the snapshot — the snapshot is copied
+ *   to a target image that the new server boots from (kept as the server's
+ *   image; rollback deletes it);
+ * - "image": boot from the mapped standard image or the copied private image;
+ * - "volume": boot from the migrated root volume.
+ * With `boot_volume_size` the root disk becomes a new volume made from that
+ * image (diskless SCS flavors).
+ *
+ * API: /servers, POST /servers/{id}/action (os-stop, os-start, createImage),
+ * /servers/{id}/os-volume_attachments
+ */
+import * as bs from "../openstack/block-storage.js";
+import * as compute from "../openstack/compute.js";
+import * as glance from "../openstack/image.js";
+import { NotFoundError } from "../errors.js";
+import { compareMicroversions } from "../openstack/microversions.js";
+import { tempName } from "../movers/temp-names.js";
+import { hasMarkerMetadata, isStepRef, markerMetadata, userMetadata } from "./common.js";
+import { copyImageTo } from "./image.js";
+import { carriedProperties } from "./image.plan.js";
+import { planServers, ServerOptions, ServerParams } from "./server.plan.js";
+import type { ApplyContext, ResourceKind, VerifyFinding } from "./types.js";
+import { compareFields, deleteIgnoringMissing, mismatch, missing, orNull } from "./verify-helpers.js";
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+async function findServers(ctx: ApplyContext): Promise<compute.Server[]> {
+  const p = ctx.step.params as ServerParams;
+  const candidates = await compute.listServers(ctx.target.compute, { name: `^${escapeRegex(p.name)}$` });
+  return candidates.filter((s) => hasMarkerMetadata(s.metadata, ctx.migration, ctx.step.source.id));
+}
+
+async function flavorId(ctx: ApplyContext, name: string): Promise<string> {
+  const flavors = await ctx.memo("flavors", () => compute.listFlavors(ctx.target.compute, { is_public: "None" }));
+  const f = flavors.find((x) => x.name === name);
+  if (!f) throw new NotFoundError(`${ctx.stepId}: flavor "${name}" does not exist on the target`, { hint: "Map the flavor in the mapping file and re-plan." });
+  return f.id;
+}
+
+async function imageIdByName(ctx: ApplyContext, name: string): Promise<string> {
+  return ctx.memo(`image:${name}`, async () => {
+    const imgs = (await glance.listImages(ctx.target.image, { name, status: "active" })).sort((a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? ""));
+    if (!imgs[0]) throw new NotFoundError(`${ctx.stepId}: image "${name}" does not exist on the target`);
+    return imgs[0].id;
+  });
+}
+
+/** Copies the source server's root disk into a target image (once) and returns its id. */
+async function rootImage(ctx: ApplyContext): Promise<string> {
+  const p = ctx.step.params as ServerParams;
+  const o = ctx.step.options as ServerOptions;
+  const recorded = ctx.data().rootImage as string | undefined;
+  if (recorded) {
+    const img = await orNull(glance.getImage(ctx.target.image, recorded));
+    if (img?.status === "active") return img.id;
+  }
+  const srcId = ctx.step.source.id;
+  const snapName = tempName(ctx.migration, ctx.stepId, "root-snap");
+  let snap = (await glance.listImages(ctx.source.image, { name: snapName })).find((i) => i.status === "active");
+  if (!snap) {
+    for (const old of await glance.listImages(ctx.source.image, { name: snapName })) await deleteIgnoringMissing(glance.deleteImage(ctx.source.image, old.id));
+    const server = await compute.getServer(ctx.source.compute, srcId);
+    if (o.cutover === "cold" && server.status === "ACTIVE") {
+      ctx.sourceStopped.mark(srcId);
+      await compute.stopServer(ctx.source.compute, srcId);
+      await compute.waitForServer(ctx.source.compute, srcId, "SHUTOFF", ctx.wait);
+    }
+    const id = await compute.createServerImage(ctx.source.compute, srcId, snapName, {});
+    ctx.recordTemp("source", "image", id);
+    snap = await glance.waitForImage(ctx.source.image, id, "active", ctx.wait);
+  }
+  await restartSource(ctx);
+  const targetId = await copyImageTo(
+    ctx,
+    snap,
+    {
+      name: `${p.name}-root`,
+      disk_format: snap.disk_format ?? "qcow2",
+      container_format: snap.container_format ?? "bare",
+      visibility: "private",
+      min_disk: snap.min_disk,
+      min_ram: snap.min_ram,
+      properties: carriedProperties(Object.fromEntries(Object.entries(snap.properties).filter(([k]) => !k.startsWith("scs_migrate")))),
+    },
+    `${srcId}/root`,
+    `${p.name} (root disk)`,
+  );
+  ctx.setData({ rootImage: targetId });
+  await deleteIgnoringMissing(glance.deleteImage(ctx.source.image, snap.id));
+  for (const t of ctx.pendingTemps()) if (t.id === snap.id) t.done();
+  return targetId;
+}
+
+/** Starts the source server again if this migration stopped it and it was running at planning. */
+async function restartSource(ctx: ApplyContext): Promise<void> {
+  const srcId = ctx.step.source.id;
+  if (!ctx.sourceStopped.has(srcId)) return;
+  const s = await compute.getServer(ctx.source.compute, srcId);
+  if (s.status === "SHUTOFF") {
+    await compute.startServer(ctx.source.compute, srcId);
+    await compute.waitForServer(ctx.source.compute, srcId, "ACTIVE", ctx.wait);
+  }
+  ctx.sourceStopped.clear(srcId);
+}
+
+async function create(ctx: ApplyContext): Promise<string> {
+  const p = ctx.step.params as ServerParams;
+  if (!p.flavor_ref) throw new NotFoundError(`${ctx.stepId}: the plan has no target flavor for this server`, { hint: "Map the flavor in the mapping file and re-plan." });
+  let imageRef: string | undefined;
+  let bdm: compute.BlockDeviceMapping[] | undefined;
+  if (p.boot.source === "volume") {
+    bdm = [{ boot_index: 0, uuid: ctx.targetIdOf(p.boot.volume), source_type: "volume", destination_type: "volume", delete_on_termination: false }];
+  } else {
+    const image = p.boot.source === "root-disk-copy" ? await rootImage(ctx) : isStepRef(p.boot.image) ? ctx.targetIdOf(p.boot.image) : await imageIdByName(ctx, p.boot.image.name);
+    if (p.boot_volume_size) {
+      bdm = [{ boot_index: 0, uuid: image, source_type: "image", destination_type: "volume", volume_size: p.boot_volume_size, delete_on_termination: true }];
+    } else imageRef = image;
+  }
+  const mv = ctx.target.compute.microversion;
+  const modernTags = mv !== undefined && compareMicroversions(mv, "2.52") >= 0;
+  const id = await compute.createServer(ctx.target.compute, {
+    name: p.name,
+    flavorRef: await flavorId(ctx, p.flavor_ref.name),
+    ...(imageRef ? { imageRef } : {}),
+    ...(bdm ? { block_device_mapping_v2: bdm } : {}),
+    networks: p.networks.length ? p.networks.map((n) => ({ port: ctx.targetIdOf(n.port) })) : "none",
+    ...(p.key_name ? { key_name: ctx.targetIdOf(p.key_name) } : {}),
+    ...(p.availability_zone ? { availability_zone: p.availability_zone } : {}),
+    ...(p.server_group ? { scheduler_hints: { group: ctx.targetIdOf(p.server_group) } } : {}),
+    metadata: { ...p.metadata, ...markerMetadata(ctx.migration, ctx.step.source.id) },
+    ...(p.tags.length && modernTags ? { tags: p.tags } : {}),
+    ...(p.config_drive ? { config_drive: true } : {}),
+  });
+  if (p.tags.length && !modernTags) await compute.replaceServerTags(ctx.target.compute, id, p.tags);
+  return id;
+}
+
+export const server: ResourceKind = {
+  kind: "server",
+  lane: (step) => ((step.params as ServerParams).boot?.source === "root-disk-copy" ? "copy" : "api"),
+  paramsSchema: ServerParams,
+  optionsSchema: ServerOptions,
+  plan: planServers,
+
+  async find(ctx) {
+    return (await findServers(ctx))[0]?.id ?? null;
+  },
+
+  async apply(ctx) {
+    const p = ctx.step.params as ServerParams;
+    const o = ctx.step.options as ServerOptions;
+    const c = ctx.target.compute;
+    let id: string | undefined;
+    for (const s of await findServers(ctx)) {
+      if (s.status === "ERROR" || id) {
+        ctx.warn(`server ${s.id} of an earlier attempt is ${s.status}; replacing it`);
+        await deleteIgnoringMissing(compute.deleteServer(c, s.id));
+        await compute.waitForServerDeleted(c, s.id, ctx.wait);
+        continue;
+      }
+      id = s.id;
+    }
+    id ??= await create(ctx);
+    await compute.waitForServer(c, id, ["ACTIVE", "SHUTOFF"], ctx.wait);
+    const attached = new Set((await compute.listVolumeAttachments(c, id)).map((a) => a.volume_id));
+    for (const v of p.volumes) {
+      const vid = ctx.targetIdOf(v.volume);
+      if (attached.has(vid)) continue;
+      await compute.attachVolume(c, id, vid);
+      await bs.waitForVolume(ctx.target.blockStorage, vid, "in-use", ctx.wait);
+    }
+    const now = await compute.getServer(c, id);
+    if (o.powerState === "SHUTOFF" && now.status === "ACTIVE") {
+      await compute.stopServer(c, id);
+      await compute.waitForServer(c, id, "SHUTOFF", ctx.wait);
+    }
+    await restartSource(ctx);
+    const rootImageId = ctx.data().rootImage as string | undefined;
+    return { outcome: "created", targetId: id, ...(rootImageId ? { extra: { rootImage: rootImageId } } : {}) };
+  },
+
+  async verify(ctx, targetId) {
+    const p = ctx.step.params as ServerParams;
+    const o = ctx.step.options as ServerOptions;
+    const c = ctx.target.compute;
+    const s = await orNull(compute.getServer(c, targetId));
+    if (!s) return [missing(ctx)];
+    const out: VerifyFinding[] = compareFields(ctx, { name: p.name, metadata: p.metadata }, { name: s.name, metadata: userMetadata(s.metadata) }, ["name", "metadata"]);
+    if (s.status !== o.powerState) out.push(mismatch(ctx, "status", o.powerState, s.status));
+    if (p.flavor_ref && s.flavor?.original_name && s.flavor.original_name !== p.flavor_ref.name) out.push(mismatch(ctx, "flavor", p.flavor_ref.name, s.flavor.original_name));
+    if (p.key_name && s.key_name !== ctx.targetIdOf(p.key_name)) out.push(mismatch(ctx, "key_name", ctx.targetIdOf(p.key_name), s.key_name));
+    const ports = new Set((await compute.listServerInterfaces(c, targetId)).map((i) => i.port_id));
+    for (const n of p.networks) {
+      const pid = ctx.targetIdOf(n.port);
+      if (!ports.has(pid)) out.push(mismatch(ctx, `ports[${n.port.$step}]`, pid, null, `port ${n.port.$step}`));
+    }
+    const vols = new Set((await compute.listVolumeAttachments(c, targetId)).map((a) => a.volume_id));
+    const wantVols = [...p.volumes.map((v) => v.volume), ...(p.boot.source === "volume" ? [p.boot.volume] : [])];
+    for (const v of wantVols) {
+      const vid = ctx.targetIdOf(v);
+      if (!vols.has(vid)) out.push(mismatch(ctx, `volumes[${v.$step}]`, vid, null, `volume ${v.$step} attached`));
+    }
+    if (p.server_group) {
+      const g = await orNull(compute.getServerGroup(c, ctx.targetIdOf(p.server_group)));
+      if (g && !g.members.includes(targetId)) out.push(mismatch(ctx, "server_group", p.server_group.$step, null, "server group membership"));
+    }
+    return out;
+  },
+
+  async remove(ctx, targetId) {
+    const c = ctx.target.compute;
+    await deleteIgnoringMissing(compute.deleteServer(c, targetId));
+    await compute.waitForServerDeleted(c, targetId, ctx.wait);
+    const root = ctx.data().rootImage as string | undefined;
+    if (root) await deleteIgnoringMissing(glance.deleteImage(ctx.target.image, root));
+  },
+};

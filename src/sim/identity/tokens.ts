@@ -1,0 +1,210 @@
+/**
+ * Keystone v3 token issuing: password (user by id or by name + domain),
+ * application credential (id + secret, or name + user + secret) and token
+ * methods, project scope (by id or by name + domain), and the token body with
+ * its service catalog.
+ *
+ * Quirks (as Keystone does): a request without scope is scoped to the user's
+ * default project; every credential failure is the same 401 with no hint of
+ * which part was wrong; a re-scoped token keeps the original expiry and audit
+ * chain; an application-credential token is always scoped to the credential's
+ * project.
+ */
+import { ApiFault, keystoneError } from "../core/errors.js";
+import { asObject } from "../core/http.js";
+import { tokenString } from "../core/ids.js";
+import { isoMicrosZ } from "../core/time.js";
+import type { CloudContext } from "../cloud-context.js";
+import type { TokenRecord } from "../store/records.js";
+import { randomBytes } from "node:crypto";
+
+const UNAUTHORIZED = "The request you have made requires authentication.";
+
+function unauthorized(): ApiFault {
+  return keystoneError(401, UNAUTHORIZED, "Unauthorized");
+}
+
+function badRequest(what: string): ApiFault {
+  return keystoneError(
+    400,
+    `${what} The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.`,
+    "Bad Request",
+  );
+}
+
+function auditId(): string {
+  return randomBytes(16).toString("base64url").slice(0, 22);
+}
+
+function domainMatches(cloud: CloudContext, d: Record<string, unknown> | undefined): boolean {
+  if (!d) return false;
+  const id = identity(cloud);
+  return d["id"] === id.domainId || d["name"] === id.domainName;
+}
+
+function identity(cloud: CloudContext) {
+  return cloud.store.identity;
+}
+
+/** Checks a `user` object (id, or name + domain) against the cloud's user. */
+function userMatches(cloud: CloudContext, u: Record<string, unknown> | undefined): boolean {
+  if (!u) throw badRequest("Expecting to find user in password.");
+  const id = identity(cloud);
+  if (typeof u["id"] === "string") return u["id"] === id.userId;
+  if (typeof u["name"] !== "string") throw badRequest("Expecting to find name or id in user.");
+  const dom = asObject(u["domain"]);
+  if (!dom) throw badRequest("Expecting to find domain in user.");
+  return u["name"] === id.username && domainMatches(cloud, dom);
+}
+
+/** Issues a token for a POST /v3/auth/tokens body; throws Keystone's errors. */
+export function issueToken(cloud: CloudContext, body: unknown, now: number): TokenRecord {
+  const store = cloud.store;
+  const auth = asObject(asObject(body)?.["auth"]);
+  if (!auth) throw badRequest("Expecting to find auth in request body.");
+  const ident = asObject(auth["identity"]);
+  if (!ident) throw badRequest("Expecting to find identity in auth.");
+  const methods = ident["methods"];
+  if (!Array.isArray(methods) || methods.length === 0) throw badRequest("Expecting to find methods in identity.");
+
+  let projectId: string | null = store.identity.projectId;
+  let expiresAt = now + cloud.tokenTtlMs;
+  let auditIds = [auditId()];
+  let appCred: TokenRecord["appCred"];
+  const usedMethods: string[] = [];
+
+  for (const m of methods) {
+    if (m === "password") {
+      const pw = asObject(ident["password"]);
+      if (!pw) throw badRequest("Expecting to find password in identity.");
+      const user = asObject(pw["user"]);
+      if (!userMatches(cloud, user) || user?.["password"] !== store.identity.password) throw unauthorized();
+      usedMethods.push("password");
+    } else if (m === "application_credential") {
+      const ac = asObject(ident["application_credential"]);
+      if (!ac) throw badRequest("Expecting to find application_credential in identity.");
+      let rec;
+      if (typeof ac["id"] === "string") {
+        rec = store.appCreds.get(ac["id"]);
+      } else if (typeof ac["name"] === "string") {
+        if (!userMatches(cloud, asObject(ac["user"]))) throw unauthorized();
+        rec = [...store.appCreds.values()].find((a) => a.name === ac["name"]);
+      } else {
+        throw badRequest("Expecting to find name or ID in application credential.");
+      }
+      if (!rec || rec.secret !== ac["secret"] || (rec.expires_at !== null && rec.expires_at <= now)) throw unauthorized();
+      projectId = rec.project_id;
+      appCred = { id: rec.id, name: rec.name };
+      usedMethods.push("application_credential");
+    } else if (m === "token") {
+      const t = asObject(ident["token"]);
+      if (!t || typeof t["id"] !== "string") throw badRequest("Expecting to find id in token.");
+      const prev = validateToken(cloud, t["id"], now);
+      if (!prev) throw keystoneError(404, "Could not recognize Fernet token", "Not Found");
+      // Why: Keystone keeps the original expiry and appends the audit chain on re-scope.
+      expiresAt = prev.expiresAt;
+      auditIds = [auditId(), prev.auditIds[0]!];
+      projectId = prev.projectId ?? store.identity.projectId;
+      usedMethods.push(...prev.methods.filter((x) => !usedMethods.includes(x)));
+      if (!usedMethods.includes("token")) usedMethods.push("token");
+    } else {
+      throw unauthorized();
+    }
+  }
+
+  const scope = auth["scope"];
+  if (scope === "unscoped") {
+    projectId = null;
+  } else if (scope !== undefined) {
+    const s = asObject(scope);
+    const p = asObject(s?.["project"]);
+    if (p) {
+      const ok =
+        typeof p["id"] === "string"
+          ? p["id"] === store.identity.projectId
+          : p["name"] === store.identity.projectName && domainMatches(cloud, asObject(p["domain"]));
+      if (!ok) throw unauthorized();
+      if (appCred && projectId !== store.identity.projectId) throw unauthorized();
+      projectId = store.identity.projectId;
+    } else if (s && (s["domain"] || s["system"])) {
+      // Why: the simulated user holds roles only on its project.
+      throw unauthorized();
+    } else {
+      throw badRequest("Expecting to find project in scope.");
+    }
+  }
+
+  const rec: TokenRecord = {
+    token: tokenString(),
+    userId: store.identity.userId,
+    projectId,
+    methods: usedMethods,
+    issuedAt: now,
+    expiresAt,
+    auditIds,
+    ...(appCred ? { appCred } : {}),
+  };
+  store.tokens.set(rec.token, rec);
+  return rec;
+}
+
+/** The token record if valid and unexpired (expired ones are dropped). */
+export function validateToken(cloud: CloudContext, token: string | undefined, now: number): TokenRecord | undefined {
+  if (!token) return undefined;
+  const rec = cloud.store.tokens.get(token);
+  if (!rec) return undefined;
+  if (rec.expiresAt <= now) {
+    cloud.store.tokens.delete(token);
+    return undefined;
+  }
+  return rec;
+}
+
+/** The service catalog as Keystone renders it in tokens. */
+export function catalog(cloud: CloudContext): unknown[] {
+  const base = cloud.baseUrl;
+  const pid = cloud.store.identity.projectId;
+  const urls: Record<string, [string, string]> = {
+    compute: ["nova", `${base}/compute/v2.1`],
+    volumev3: ["cinderv3", `${base}/volume/v3/${pid}`],
+    "block-storage": ["cinder", `${base}/volume/v3/${pid}`],
+    network: ["neutron", `${base}/network`],
+    image: ["glance", `${base}/image`],
+    identity: ["keystone", `${base}/identity`],
+  };
+  return Object.entries(urls).map(([type, [name, url]]) => {
+    const ids = cloud.endpointIds[type]!;
+    return {
+      endpoints: (["public", "internal", "admin"] as const).map((iface) => ({
+        id: ids[iface],
+        interface: iface,
+        region_id: cloud.region,
+        url,
+        region: cloud.region,
+      })),
+      id: ids.service,
+      type,
+      name,
+    };
+  });
+}
+
+/** The token body (`{"token": …}`), with catalog for project-scoped tokens. */
+export function tokenBody(cloud: CloudContext, rec: TokenRecord, withCatalog = true): Record<string, unknown> {
+  const id = cloud.store.identity;
+  const token: Record<string, unknown> = {
+    methods: rec.methods,
+    user: { domain: { id: id.domainId, name: id.domainName }, id: id.userId, name: id.username, password_expires_at: null },
+    audit_ids: rec.auditIds,
+    expires_at: isoMicrosZ(rec.expiresAt),
+    issued_at: isoMicrosZ(rec.issuedAt),
+  };
+  if (rec.projectId) {
+    token["project"] = { domain: { id: id.domainId, name: id.domainName }, id: rec.projectId, name: id.projectName };
+    token["is_domain"] = false;
+    token["roles"] = id.roles.map((r) => ({ id: r.id, name: r.name }));
+    if (withCatalog) token["catalog"] = catalog(cloud);
+  }
+  if (rec.appCred) token["application_credential"] = { id: rec.appCred.id, name: rec.appCred.name, restricted: true };
+  return { token };
+}

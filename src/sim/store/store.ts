@@ -1,0 +1,120 @@
+/**
+ * The in-memory state of one simulated cloud: identity (one domain, one
+ * project, one user), every resource table, quotas and id counters. Exported
+ * through `SimCloud.store` so that tests can inspect or tamper with a cloud.
+ *
+ * Quirks: a provider-side "admin" project owns the shared things a tenant sees
+ * but does not own (the public network and its subnet, public images), exactly
+ * as on a real cloud, so ownership filters behave realistically.
+ */
+import type { QuotaName } from "../types.js";
+import { hexId } from "../core/ids.js";
+import type { BlobStore } from "./blobs.js";
+import type {
+  AppCredRecord, FlavorRecord, FloatingIpRecord, ImageRecord, KeypairRecord, NetworkRecord, PortRecord,
+  RouterRecord, SecurityGroupRecord, SecurityGroupRuleRecord, ServerGroupRecord, ServerRecord, SnapshotRecord,
+  SubnetRecord, TokenRecord, VolumeRecord, VolumeTypeRecord,
+} from "./records.js";
+import { Table } from "./table.js";
+
+/** Default quotas of Zed's services (nova.conf, cinder.conf, neutron.conf defaults; Glance unlimited). */
+export const DEFAULT_QUOTAS: Record<QuotaName, number> = {
+  instances: 10, cores: 20, ram: 51200, key_pairs: 100, metadata_items: 128, server_groups: 10, server_group_members: 10,
+  volumes: 10, snapshots: 10, gigabytes: 1000, backups: 10, backup_gigabytes: 1000, per_volume_gigabytes: -1, groups: 10,
+  network: 100, subnet: 100, subnetpool: -1, port: 500, router: 10, floatingip: 50, rbac_policy: 10,
+  security_group: 10, security_group_rule: 100,
+  image_count_total: -1, image_size_total: -1, image_stage_total: -1, image_count_uploading: -1,
+};
+
+/** A Keystone role as shown in tokens. */
+export interface RoleRef {
+  id: string;
+  name: string;
+}
+
+/** Identity facts of the cloud. */
+export interface IdentityState {
+  domainId: string;
+  domainName: string;
+  projectId: string;
+  projectName: string;
+  userId: string;
+  username: string;
+  password: string;
+  roles: RoleRef[];
+  /** The provider's own project (owner of public resources). */
+  adminProjectId: string;
+}
+
+/** All state of one cloud. */
+export class SimStore {
+  readonly identity: IdentityState;
+  readonly quotas: Record<QuotaName, number>;
+
+  readonly tokens = new Map<string, TokenRecord>();
+  readonly appCreds = new Table<AppCredRecord>();
+
+  readonly flavors = new Table<FlavorRecord>();
+  /** Keypairs by name (one user per cloud). */
+  readonly keypairs = new Table<KeypairRecord>();
+  readonly serverGroups = new Table<ServerGroupRecord>();
+  readonly servers = new Table<ServerRecord>();
+
+  readonly networks = new Table<NetworkRecord>();
+  readonly subnets = new Table<SubnetRecord>();
+  readonly ports = new Table<PortRecord>();
+  readonly routers = new Table<RouterRecord>();
+  readonly securityGroups = new Table<SecurityGroupRecord>();
+  readonly securityGroupRules = new Table<SecurityGroupRuleRecord>();
+  readonly floatingIps = new Table<FloatingIpRecord>();
+
+  readonly volumes = new Table<VolumeRecord>();
+  readonly snapshots = new Table<SnapshotRecord>();
+  readonly volumeTypes = new Table<VolumeTypeRecord>();
+  defaultVolumeTypeId = "";
+
+  readonly images = new Table<ImageRecord>();
+
+  /** Neutron extensions switched on beyond the default set. */
+  readonly networkExtensions = new Set<string>();
+
+  private counters = { keypair: 0, standardAttr: 0 };
+
+  constructor(
+    identity: Omit<IdentityState, "domainId" | "domainName" | "roles" | "adminProjectId" | "projectId" | "userId">,
+    quotas: Partial<Record<QuotaName, number>>,
+    readonly blobs: BlobStore,
+  ) {
+    this.identity = {
+      ...identity,
+      domainId: "default",
+      domainName: "Default",
+      projectId: hexId(),
+      userId: hexId(),
+      roles: [
+        { id: hexId(), name: "reader" },
+        { id: hexId(), name: "member" },
+      ],
+      adminProjectId: hexId(),
+    };
+    this.quotas = { ...DEFAULT_QUOTAS, ...quotas };
+  }
+
+  /** Next keypair integer id (Nova shows one in keypair show). */
+  nextKeypairId(): number {
+    return ++this.counters.keypair;
+  }
+
+  /** Next Neutron standard_attr_id. */
+  nextStandardAttrId(): number {
+    return ++this.counters.standardAttr;
+  }
+
+  /** The project's `default` security group (created with the project). */
+  defaultSecurityGroup(): SecurityGroupRecord | undefined {
+    for (const sg of this.securityGroups.values()) {
+      if (sg.name === "default" && sg.project_id === this.identity.projectId) return sg;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Public types of the embedded SCS cloud simulator: the options a simulated
+ * cloud is started with, the fault switches, and the handles callers get back.
+ *
+ * Quirks: quota names are the services' own keys (Nova `instances`, Cinder
+ * `gigabytes`, Neutron `security_group_rule`, Glance unified-limit names), so a
+ * test can say exactly which limit it means; -1 means unlimited as in OpenStack.
+ */
+import type { SimStore } from "./store/store.js";
+
+/** Asynchronous status transition delays in milliseconds. */
+export interface SimDelays {
+  /** BUILD → ACTIVE (or ERROR). */
+  serverBuild: number;
+  /** Server DELETE until the server is gone. */
+  serverDelete: number;
+  /** os-stop / os-start until SHUTOFF / ACTIVE. */
+  serverAction: number;
+  /** createImage: each of image_snapshot → image_pending_upload → image_uploading. */
+  serverImage: number;
+  /** Volume creating → available (also snapshot creating → available). */
+  volumeCreate: number;
+  /** Extra time in `downloading` for volumes created from an image. */
+  volumeDownload: number;
+  /** Volume / snapshot deleting → gone. */
+  volumeDelete: number;
+  /** reserved/attaching → in-use, detaching → available. */
+  volumeAttach: number;
+  /** Glance image queued → saving → active for server snapshots and volume uploads (each step). */
+  imageSave: number;
+}
+
+/** Quota keys understood by `SimCloudOptions.quotas`. */
+export type QuotaName =
+  // Nova
+  | "instances" | "cores" | "ram" | "key_pairs" | "metadata_items" | "server_groups" | "server_group_members"
+  // Cinder
+  | "volumes" | "snapshots" | "gigabytes" | "backups" | "backup_gigabytes" | "per_volume_gigabytes" | "groups"
+  // Neutron
+  | "network" | "subnet" | "subnetpool" | "port" | "router" | "floatingip" | "rbac_policy"
+  | "security_group" | "security_group_rule"
+  // Glance (unified limits; image_size_total is in MiB)
+  | "image_count_total" | "image_size_total" | "image_stage_total" | "image_count_uploading";
+
+/** An extra flavor to preload (sizes as the Nova API takes them: RAM MiB, disk GB). */
+export interface SimFlavorSpec {
+  name: string;
+  vcpus: number;
+  ram: number;
+  disk: number;
+  ephemeral?: number;
+  swap?: number;
+  isPublic?: boolean;
+  /** Project ids given access to a private flavor; the cloud's own project when omitted. */
+  access?: string[];
+  extraSpecs?: Record<string, string>;
+  description?: string | null;
+  id?: string;
+}
+
+/** An extra image to preload; `content` (or `sizeBytes` of deterministic bytes) becomes its data. */
+export interface SimImageSpec {
+  name: string;
+  visibility?: "public" | "private" | "shared" | "community";
+  diskFormat?: string;
+  containerFormat?: string;
+  minDisk?: number;
+  minRam?: number;
+  properties?: Record<string, string>;
+  content?: Buffer | string;
+  sizeBytes?: number;
+  /** Owned by the cloud's project (true) or by the provider's admin project (false, default for public). */
+  ownedByProject?: boolean;
+  protected?: boolean;
+  tags?: string[];
+  id?: string;
+}
+
+/** An extra volume type to preload. */
+export interface SimVolumeTypeSpec {
+  name: string;
+  description?: string | null;
+  extraSpecs?: Record<string, string>;
+  isPublic?: boolean;
+  id?: string;
+}
+
+/** Options of one simulated cloud. */
+export interface SimCloudOptions {
+  /** Cloud name, e.g. "simsrc"; used in clouds.yaml. */
+  name: string;
+  /** Region name; default "RegionOne". */
+  region?: string;
+  /** Project name; default the cloud name. One project and one user per cloud. */
+  projectName?: string;
+  username?: string;
+  /** Password; random when not given. */
+  password?: string;
+  /** Asynchronous status transition delays (ms); defaults are small, 0 is allowed. */
+  delays?: Partial<SimDelays>;
+  /** Quotas; -1 is unlimited. Unset names keep the services' defaults. */
+  quotas?: Partial<Record<QuotaName, number>>;
+  /** Server-side maximum page size, like Nova's max_limit (default 1000). */
+  maxPageSize?: number;
+  /** Preload SCS standard content (default true). */
+  standard?: boolean;
+  /** Where image and volume bytes live; default a temp dir removed on close. */
+  dataDir?: string;
+  /** Keystone token lifetime in ms (default 24 h). */
+  tokenTtlMs?: number;
+  /** Neutron extensions that are off by default ("qos", "trunk") to switch on. */
+  networkExtensions?: string[];
+  /** Extra flavors, images and volume types, e.g. to build a non-SCS cloud with `standard: false`. */
+  extraFlavors?: SimFlavorSpec[];
+  extraImages?: SimImageSpec[];
+  extraVolumeTypes?: SimVolumeTypeSpec[];
+  /** Name of the default volume type (default `__DEFAULT__`). */
+  defaultVolumeType?: string;
+  /**
+   * Reproduce Cinder Zed's `signature_verified` duplicate-key failure when a
+   * volume is created from an image that already carries that property (default true).
+   */
+  zedSignatureVerifiedQuirk?: boolean;
+}
+
+/** Faults, switchable at runtime; all rates are fractions in [0, 1]. */
+export interface SimFaults {
+  /** Added to every request. */
+  latencyMs?: number;
+  /** Fraction of API requests answered with a real 500/503 error body. */
+  errorRate?: number;
+  /** Fraction of requests whose socket is destroyed before answering. */
+  resetRate?: number;
+  /** Fraction of image data downloads cut off mid-stream. */
+  truncateRate?: number;
+  /** Server names that go to ERROR ("No valid host was found…"). */
+  failServerBuild?: string[];
+  /** Seed for a deterministic fault sequence. */
+  seed?: number;
+}
+
+/** One running simulated cloud. */
+export interface SimCloud {
+  readonly name: string;
+  readonly authUrl: string;
+  readonly region: string;
+  readonly projectId: string;
+  readonly projectName: string;
+  readonly username: string;
+  readonly password: string;
+  readonly userDomain: string;
+  readonly projectDomain: string;
+  /** Base URL of the cloud's listener, e.g. http://127.0.0.1:41234. */
+  readonly baseUrl: string;
+  /** Switches faults at runtime (replaces the previous set). */
+  setFaults(f: SimFaults): void;
+  /** In-memory state, exported for tests that tamper with the cloud. */
+  readonly store: SimStore;
+}
+
+/** A set of running simulated clouds. */
+export interface SimServer {
+  clouds: SimCloud[];
+  cloud(name: string): SimCloud;
+  close(): Promise<void>;
+  /** clouds.yaml content (openstacksdk format) for all clouds. */
+  cloudsYaml(): string;
+}
