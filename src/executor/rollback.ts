@@ -1,0 +1,117 @@
+/**
+ * `rollback` as a library call: deletes everything this migration created on
+ * the target, in reverse dependency order (servers before their ports and
+ * volumes, routers before subnets, …). What to delete is found through the
+ * state file and, for creates a crash left unrecorded, through the markers
+ * (each kind's find()). Kinds never delete what they adopted (an adopted
+ * security group only loses the rules this migration added). Idempotent: a
+ * second rollback finds nothing to do. Temporary resources left by an
+ * interrupted copy are removed on both clouds.
+ */
+import { join } from "node:path";
+import PQueue from "p-queue";
+import { KIND_BY_ID } from "../kinds/index.js";
+import type { RunOptions } from "../kinds/types.js";
+import { deleteIgnoringMissing } from "../openstack/missing.js";
+import * as bs from "../openstack/block-storage.js";
+import * as glance from "../openstack/image.js";
+import { planDigest, readPlan } from "../plan/io.js";
+import type { Plan } from "../plan/schema.js";
+import { describeError } from "../errors.js";
+import { TOOL_VERSION } from "../version.js";
+import { checkSide, type Connector } from "./apply.js";
+import { acquireLock } from "./lock.js";
+import type { ProgressReporter } from "./progress.js";
+import { makeApplyContext } from "./run.js";
+import { StateStore } from "./state.js";
+
+export interface RollbackResult {
+  plan: Plan;
+  removed: string[];
+  failed: { step: string; error: string }[];
+  ms: number;
+}
+
+export interface RollbackOptions {
+  connect: Connector;
+  reporter: ProgressReporter;
+  pollMs?: number;
+  concurrency?: number;
+}
+
+/** Rolls back the migration in `dir`. */
+export async function rollbackMigration(dir: string, opts: RollbackOptions): Promise<RollbackResult> {
+  const started = Date.now();
+  const plan = readPlan(join(dir, "plan.json"));
+  const state = StateStore.open(join(dir, "state.db"));
+  const lock = acquireLock(state, "rollback", plan.name);
+  const source = await opts.connect(plan.source.cloud);
+  const target = await opts.connect(plan.target.cloud);
+  try {
+    checkSide("target", plan.target, target);
+    const runId = state.startRun("rollback", planDigest(plan), TOOL_VERSION, {});
+    const options: RunOptions = { cutover: plan.options.cutover, pollMs: opts.pollMs ?? 1000, waitTimeoutMs: 60 * 60_000 };
+    const rows = new Map(state.listSteps().map((r) => [r.step_id, r]));
+    const removed: string[] = [];
+    const failed: { step: string; error: string }[] = [];
+    const abort = new AbortController();
+    const total = Object.values(plan.steps).filter((s) => s.action !== "skip").length;
+    opts.reporter.emit({ type: "run-start", runId, total, done: 0, operation: "rollback" });
+    const blockedBy = new Set<string>();
+    for (const wave of [...plan.waves].reverse()) {
+      const queue = new PQueue({ concurrency: opts.concurrency ?? 6 });
+      for (const id of wave) {
+        const step = plan.steps[id]!;
+        if (step.action === "skip") continue;
+        void queue.add(async () => {
+          const t0 = Date.now();
+          const ctx = makeApplyContext({ plan, state, runId, source, target, options, reporter: opts.reporter }, id, abort.signal);
+          const kind = KIND_BY_ID.get(step.kind)!;
+          try {
+            const row = rows.get(id);
+            const targetId = row?.target_id ?? (await kind.find(ctx));
+            if (targetId) {
+              await kind.remove(ctx, targetId);
+              removed.push(id);
+            }
+            await removeTemps(ctx.pendingTemps(), source, target);
+            state.tx(() => {
+              state.unmapId(id);
+              state.resetStep(id);
+              state.setStepData(id, { rootImage: null, addedRules: [], preexisting: null });
+              state.event(runId, id, "step-removed", { targetId: targetId ?? null });
+            });
+            opts.reporter.emit({ type: "step-done", step: id, outcome: targetId ? "removed" : "absent", targetId: targetId ?? null, ms: Date.now() - t0 });
+          } catch (err) {
+            failed.push({ step: id, error: `${id}: ${describeError(err)}` });
+            blockedBy.add(id);
+            state.event(runId, id, "step-failed", { error: describeError(err) });
+            opts.reporter.emit({ type: "step-failed", step: id, error: describeError(err) });
+          }
+        });
+      }
+      await queue.onIdle();
+    }
+    const ms = Date.now() - started;
+    const status = failed.length ? "partially_failed" : "completed";
+    state.finishRun(runId, status, { removed: removed.length, failed: failed.length, ms });
+    opts.reporter.emit({ type: "run-end", runId, status, counts: { removed: removed.length, failed: failed.length }, ms });
+    return { plan, removed, failed, ms };
+  } finally {
+    lock.release();
+    source.close();
+    target.close();
+    state.close();
+  }
+}
+
+/** Deletes temporary resources a crashed copy left (snapshots, volumes, images) on either cloud. */
+async function removeTemps(temps: { side: "source" | "target"; kind: string; id: string; done: () => void }[], source: import("../openstack/cloud.js").OpenStackCloud, target: import("../openstack/cloud.js").OpenStackCloud): Promise<void> {
+  for (const t of temps) {
+    const cloud = t.side === "source" ? source : target;
+    if (t.kind === "image") await deleteIgnoringMissing(glance.deleteImage(cloud.image, t.id));
+    else if (t.kind === "volume") await deleteIgnoringMissing(bs.deleteVolume(cloud.blockStorage, t.id));
+    else if (t.kind === "snapshot") await deleteIgnoringMissing(bs.deleteSnapshot(cloud.blockStorage, t.id));
+    t.done();
+  }
+}
