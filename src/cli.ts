@@ -119,6 +119,30 @@ export function buildProgram(): Command {
     .action(lazy("force-unlock"));
 
   program
+    .command("verify")
+    .description("compare the target with the plan for every applied step; exit 12 on any mismatch")
+    .argument("<migration>", "migration name or folder")
+    .option("--deep", "also compare volume data by checksum (exports volumes on both clouds)")
+    .option("--json", "findings as JSON")
+    .option("--poll-ms <ms>", "first poll interval while waiting for exports", int)
+    .action(lazy("verify"));
+
+  program
+    .command("report")
+    .description("write the migration report: report.md, report.html (self-contained) and report.json")
+    .argument("<migration>", "migration name or folder")
+    .action(lazy("report"));
+
+  program
+    .command("rollback")
+    .description("delete everything the migration created on the target, in reverse order")
+    .argument("<migration>", "migration name or folder")
+    .option("-y, --yes", "do not ask (required when not on a terminal)")
+    .option("--json", "progress as JSON event lines")
+    .option("--poll-ms <ms>", "first poll interval while waiting for deletions", int)
+    .action(lazy("rollback"));
+
+  program
     .command("show")
     .description("render a plan for review and write plan.txt beside it")
     .argument("<migration>", "migration name or folder (migrations-plans/NAME)")

@@ -1,0 +1,40 @@
+/**
+ * `scs-migrate rollback NAME [--yes]`: deletes everything the migration
+ * created on the target, in reverse dependency order. Asks on a terminal;
+ * needs --yes otherwise. Never touches what it did not create.
+ */
+import { createInterface } from "node:readline/promises";
+import { makeReporter } from "../executor/progress.js";
+import { rollbackMigration } from "../executor/rollback.js";
+import { readPlan } from "../plan/io.js";
+import { EXIT, UsageError } from "../errors.js";
+import { out } from "../log.js";
+import { connectCloud } from "./connect.js";
+import { files, migrationDir } from "./migration-dir.js";
+import { requireState } from "./status.js";
+
+export async function run(migration: string, opts: { yes?: boolean; json?: boolean; pollMs?: number }): Promise<number> {
+  const dir = migrationDir(migration);
+  requireState(dir);
+  const plan = readPlan(files(dir).plan);
+  if (!opts.yes) {
+    if (!process.stdin.isTTY) throw new UsageError("rollback deletes resources on the target; pass --yes to confirm when not on a terminal");
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    const answer = await rl.question(`Delete everything migration ${plan.name} created in ${plan.target.project_name ?? plan.target.project_id} on ${plan.target.cloud}? Type the migration name to confirm: `);
+    rl.close();
+    if (answer.trim() !== plan.name) {
+      out("Not confirmed; nothing was deleted.");
+      return EXIT.USAGE;
+    }
+  }
+  const r = await rollbackMigration(dir, {
+    connect: (n) => connectCloud(n),
+    reporter: makeReporter({ json: Boolean(opts.json) }),
+    ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
+  });
+  if (!opts.json) {
+    out(`Rollback of ${plan.name}: ${r.removed.length} resource(s) removed in ${(r.ms / 1000).toFixed(1)}s${r.failed.length ? `, ${r.failed.length} failed` : ""}`);
+    for (const f of r.failed) out(`  failed: ${f.error}`);
+  }
+  return r.failed.length ? EXIT.PARTIALLY_FAILED : 0;
+}
