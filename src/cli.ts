@@ -143,6 +143,31 @@ export function buildProgram(): Command {
     .action(lazy("rollback"));
 
   program
+    .command("drill")
+    .description("disaster-recovery drill: plan, apply, verify, report and roll back unattended; JSON summary with recovery time; exit 13 on any failure")
+    .requiredOption("--from <cloud>", "source cloud (clouds.yaml name)")
+    .requiredOption("--to <cloud>", "target cloud (clouds.yaml name)")
+    .option("--name <name>", "migration name (default drill-<UTC time>)")
+    .option("--map <file>", "mapping file")
+    .option("--keep", "keep the copy on the target (skip the rollback)")
+    .option("--deep", "verify volume data by checksum")
+    .addOption(cutover().default("live"))
+    .option("--json", "only the JSON summary (no progress lines)")
+    .option("--poll-ms <ms>", "first poll interval while waiting for resources", int)
+    .option("--api-concurrency <n>", "parallel API steps", int)
+    .option("--copy-concurrency <n>", "parallel data copies", int)
+    .action(lazy("drill"));
+
+  program
+    .command("demo")
+    .description("the whole flow between two embedded simulated SCS clouds: seed, assess, plan, apply, verify, report (no credentials, no network)")
+    .option("--name <name>", "migration name", "demo")
+    .option("--tenant <spec>", "tenant spec to seed (default: the medium sample tenant)")
+    .option("--delay <ms>", "simulated status transition delay", int)
+    .option("--json", "JSON events and a JSON summary instead of text")
+    .action(lazy("demo"));
+
+  program
     .command("show")
     .description("render a plan for review and write plan.txt beside it")
     .argument("<migration>", "migration name or folder (migrations-plans/NAME)")

@@ -4,10 +4,13 @@ import { OpenStackCloud } from "../openstack/cloud.js";
 
 export interface ConnectFlags {
   pageSize?: number;
+  /** A clouds.yaml to use instead of the usual lookup (the demo's simulated clouds). */
+  configFile?: string;
 }
 
 /** Resolves a cloud name (or "envvars" for OS_* variables) and connects. */
 export async function connectCloud(name: string, flags: ConnectFlags = {}): Promise<OpenStackCloud> {
-  const resolved = loadCloudConfig(name === "envvars" ? undefined : name);
+  const env = flags.configFile ? { ...process.env, OS_CLIENT_CONFIG_FILE: flags.configFile } : process.env;
+  const resolved = loadCloudConfig(name === "envvars" ? undefined : name, { env });
   return OpenStackCloud.connect(resolved, flags.pageSize ? { pageSize: flags.pageSize } : {});
 }

@@ -5,15 +5,11 @@
  * was made from. Exit 9 when pre-flight found errors (the plan is written
  * anyway, so it can be reviewed).
  */
-import { writeFileSync } from "node:fs";
-import { collectInventory } from "../inventory/collect.js";
 import { out } from "../log.js";
-import { blockingFindings, buildPlan } from "../plan/build.js";
-import { writeFileAtomic, writePlan } from "../plan/io.js";
+import { blockingFindings } from "../plan/build.js";
 import { emptyMapping, loadMappingFile } from "../plan/mapping-file.js";
-import { renderPlan } from "../plan/render.js";
+import { planMigration } from "../journeys/plan-migration.js";
 import { EXIT } from "../errors.js";
-import { TOOL_VERSION } from "../version.js";
 import { connectCloud } from "./connect.js";
 import { checkMigrationName, files, migrationDir } from "./migration-dir.js";
 
@@ -37,25 +33,18 @@ export async function run(opts: PlanFlags): Promise<number> {
   try {
     const dst = await connectCloud(opts.to, flags);
     try {
-      const [source, target] = await Promise.all([collectInventory(src), collectInventory(dst)]);
-      const plan = buildPlan({
-        name,
-        source,
-        target,
-        mapping,
-        options: { ...(opts.cutover ? { cutover: opts.cutover } : {}), ...(opts.throughput ? { throughputMBps: opts.throughput } : {}) },
-        now: () => new Date(),
-        toolVersion: TOOL_VERSION,
-      });
       const dir = migrationDir(name);
-      const f = files(dir);
-      writeFileAtomic(f.sourceInventory, JSON.stringify(source, null, 2) + "\n");
-      writeFileAtomic(f.targetInventory, JSON.stringify(target, null, 2) + "\n");
-      writePlan(f.plan, plan);
-      const text = renderPlan(plan);
-      writeFileSync(f.planText, text);
+      const { plan, text } = await planMigration({
+        name,
+        dir,
+        source: src,
+        target: dst,
+        mapping,
+        ...(opts.cutover ? { cutover: opts.cutover } : {}),
+        ...(opts.throughput ? { throughputMBps: opts.throughput } : {}),
+      });
       if (!opts.quiet) out(text);
-      out(`Wrote ${f.plan} and ${f.planText}`);
+      out(`Wrote ${files(dir).plan} and ${files(dir).planText}`);
       const blocking = blockingFindings(plan);
       if (blocking.length > 0) {
         process.stderr.write(`scs-migrate: the plan has ${blocking.length} pre-flight error(s); fix them before apply (see Pre-flight above)\n`);

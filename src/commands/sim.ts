@@ -1,0 +1,52 @@
+/**
+ * `scs-migrate sim`: starts simulated SCS clouds on 127.0.0.1, writes a
+ * clouds.yaml for them (usable by this tool and by openstackclient), seeds a
+ * tenant if asked, and runs until interrupted.
+ */
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { startSim } from "../sim/index.js";
+import { out } from "../log.js";
+import { UsageError } from "../errors.js";
+import { loadTenantSpec } from "../tenant/spec.js";
+import { seedTenant } from "../tenant/seed.js";
+import { connectCloud } from "./connect.js";
+
+export async function run(opts: { clouds: string; out: string; seed?: string; delay: string }): Promise<number> {
+  const names = opts.clouds.split(",").map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) throw new UsageError("--clouds needs at least one name");
+  const d = Number.parseInt(opts.delay, 10);
+  if (!Number.isFinite(d) || d < 0) throw new UsageError(`--delay must be a number of milliseconds, not "${opts.delay}"`);
+  const delays = { serverBuild: 4 * d, serverDelete: d, serverAction: 2 * d, serverImage: 2 * d, volumeCreate: 2 * d, volumeDownload: 2 * d, volumeDelete: d, volumeAttach: d, imageSave: d };
+  const sim = await startSim({
+    clouds: names.map((name, i) => ({
+      name,
+      delays,
+      // The first cloud also offers a non-SCS flavor, as a provider switching away from would.
+      ...(i === 0 ? { extraFlavors: [{ name: "m1.legacy", vcpus: 2, ram: 4096, disk: 20, isPublic: false }] } : {}),
+    })),
+  });
+  const path = resolve(opts.out);
+  writeFileSync(path, sim.cloudsYaml(), { mode: 0o600 });
+  out(`Simulated clouds running: ${sim.clouds.map((c) => `${c.name} (${c.authUrl})`).join(", ")}`);
+  out(`clouds.yaml written to ${path}; use it with: export OS_CLIENT_CONFIG_FILE=${path}`);
+  if (opts.seed) {
+    const spec = loadTenantSpec(opts.seed);
+    const cloud = await connectCloud(names[0]!, { configFile: path });
+    try {
+      const r = await seedTenant(cloud, spec, { pollMs: 20, onProgress: () => {} });
+      out(`Seeded "${spec.name}" into ${names[0]}: ${r.created} resources`);
+    } finally {
+      cloud.close();
+    }
+  }
+  out("Press Ctrl-C to stop.");
+  await new Promise<void>((resolveWait) => {
+    const stop = () => resolveWait();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await sim.close();
+  out("Stopped.");
+  return 0;
+}

@@ -1,0 +1,129 @@
+/**
+ * The demo: two embedded simulated SCS clouds on 127.0.0.1, a sample tenant
+ * seeded into the first, then the whole flow a customer would run — assess,
+ * plan, apply (with progress bars), verify (deep) and report — ending with a
+ * summary and where the HTML report is. No credentials, no network.
+ *
+ * The source cloud offers a non-SCS flavor (`m1.legacy`) next to the SCS
+ * ones, so the demo shows flavor mapping; the tenant has a private image, a
+ * boot-from-volume server, remote-group rules and a floating IP.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { assessPortability } from "../assess/assess.js";
+import { connectCloud } from "../commands/connect.js";
+import { applyMigration } from "../executor/apply.js";
+import type { ProgressReporter } from "../executor/progress.js";
+import { verifyMigration } from "../executor/verify.js";
+import { collectInventory } from "../inventory/collect.js";
+import { emptyMapping } from "../plan/mapping-file.js";
+import { startSim, type SimServer } from "../sim/index.js";
+import { seedTenant } from "../tenant/seed.js";
+import { loadTenantSpec } from "../tenant/spec.js";
+import { fmtBytes } from "../util/format.js";
+import { StateStore } from "../executor/state.js";
+import { buildReportModel } from "../report/model.js";
+import { writeReport } from "../report/write.js";
+import { planMigration } from "./plan-migration.js";
+
+/** The sample tenant shipped with the tool. */
+export const DEMO_TENANT = fileURLToPath(new URL("../../fixtures/tenants/medium.yaml", import.meta.url));
+
+export interface DemoOptions {
+  name: string;
+  dir: string;
+  tenant?: string;
+  reporter: ProgressReporter;
+  say: (line: string) => void;
+  /** Simulated status transition delays in ms (the demo looks like a cloud at work). */
+  delayMs?: number;
+}
+
+export interface DemoResult {
+  ok: boolean;
+  seconds: number;
+  reportHtml: string;
+  steps: Record<string, number>;
+  bytes: number;
+  floatingIps: { old: string; new: string }[];
+}
+
+/** Starts the two simulated clouds the demo migrates between. */
+export async function startDemoClouds(delayMs: number): Promise<SimServer> {
+  const d = delayMs;
+  const delays = { serverBuild: 4 * d, serverDelete: d, serverAction: 2 * d, serverImage: 2 * d, volumeCreate: 2 * d, volumeDownload: 2 * d, volumeDelete: d, volumeAttach: d, imageSave: d };
+  return startSim({
+    clouds: [
+      {
+        name: "demo-src",
+        region: "de-north-1",
+        projectName: "acme-shop",
+        delays,
+        extraFlavors: [{ name: "m1.legacy", vcpus: 2, ram: 4096, disk: 20, isPublic: false }],
+      },
+      { name: "demo-dst", region: "de-south-2", projectName: "acme-shop", delays },
+    ],
+  });
+}
+
+/** Runs the demo end to end. */
+export async function runDemo(o: DemoOptions): Promise<DemoResult> {
+  const t0 = Date.now();
+  const { say } = o;
+  say("Starting two simulated SCS clouds on 127.0.0.1 (demo-src, demo-dst) …");
+  const sim = await startDemoClouds(o.delayMs ?? 150);
+  const cfgDir = mkdtempSync(join(tmpdir(), "scs-migrate-demo-"));
+  const cfg = join(cfgDir, "clouds.yaml");
+  writeFileSync(cfg, sim.cloudsYaml(), { mode: 0o600 });
+  const connect = (name: string) => connectCloud(name, { configFile: cfg });
+  try {
+    const spec = loadTenantSpec(o.tenant ?? DEMO_TENANT);
+    say(`Seeding the sample tenant "${spec.name}" into demo-src: ${spec.servers.length} servers, ${spec.volumes.length} volumes, ${spec.networks.length} networks …`);
+    const src = await connect("demo-src");
+    const dst = await connect("demo-dst");
+    try {
+      await seedTenant(src, spec, { pollMs: 50, onProgress: () => {} });
+      const assessment = assessPortability(await collectInventory(src));
+      say(`Portability of the source project: ${assessment.score}/100 (grade ${assessment.grade}), ${assessment.findings.length} finding(s) — see \`scs-migrate assess\``);
+      say("");
+      const { plan, text } = await planMigration({ name: o.name, dir: o.dir, source: src, target: dst, mapping: emptyMapping() });
+      say(text);
+      void plan;
+    } finally {
+      src.close();
+      dst.close();
+    }
+    say("Applying the plan …");
+    const applied = await applyMigration(o.dir, { connect, reporter: o.reporter, pollMs: 50 });
+    o.reporter.close();
+    say("");
+    say("Verifying the target against the plan, volume data included …");
+    const verified = await verifyMigration(o.dir, { connect, reporter: o.reporter, deep: true, pollMs: 50 });
+    const state = StateStore.open(join(o.dir, "state.db"));
+    let reportHtml: string;
+    let bytes = 0;
+    const floatingIps: { old: string; new: string }[] = [];
+    try {
+      bytes = state.listTransfers().filter((t) => t.status === "done").reduce((n, t) => n + t.bytes_done, 0);
+      for (const [id, m] of state.idMap()) {
+        if (id.startsWith("floating-ip/") && typeof m.extra.address === "string") floatingIps.push({ old: id.slice("floating-ip/".length), new: m.extra.address });
+      }
+      const model = buildReportModel({ plan: applied.plan, state, verify: { ranAt: verified.ranAt, findings: verified.findings, deep: true }, now: new Date() });
+      reportHtml = writeReport(o.dir, model).html;
+    } finally {
+      state.close();
+    }
+    const ok = applied.status === "completed" && verified.ok;
+    const seconds = (Date.now() - t0) / 1000;
+    say("");
+    say(`${ok ? "Migration verified" : "Migration NOT verified"}: ${Object.entries(applied.counts).map(([k, v]) => `${v} ${k}`).join(", ")}; ${fmtBytes(bytes)} copied with checksums; ${verified.checked} resources checked, ${verified.findings.filter((f) => f.severity !== "warning").length} difference(s).`);
+    for (const f of floatingIps) say(`  floating IP ${f.old} → ${f.new} (DNS must change)`);
+    say(`Total ${seconds.toFixed(1)} s. Report: ${reportHtml}`);
+    return { ok, seconds, reportHtml, steps: applied.counts, bytes, floatingIps };
+  } finally {
+    await sim.close();
+    rmSync(cfgDir, { recursive: true, force: true });
+  }
+}
