@@ -253,6 +253,7 @@ export async function executePlan(p: ExecuteParams): Promise<RunResult> {
         try {
           const ctx = makeApplyContext(p, id, abort.signal);
           const out = await kind.apply(ctx);
+          crashHook(id);
           state.tx(() => {
             state.mapId(id, step.kind, step.source.id, out.targetId, out.extra ?? {});
             state.markDone(id, out.outcome, out.targetId, out.warnings ?? []);
@@ -281,6 +282,13 @@ export async function executePlan(p: ExecuteParams): Promise<RunResult> {
             continue;
           }
           status.set(id, "failed");
+          if (kind.cleanup) {
+            try {
+              await kind.cleanup(makeApplyContext(p, id, abort.signal));
+            } catch (cleanupErr) {
+              reporter.emit({ type: "warning", step: id, message: `temporary resources could not be removed: ${describeError(cleanupErr)}` });
+            }
+          }
           state.markFailed(id, msg);
           state.event(runId, id, "step-failed", { error: msg, code: err instanceof MigrateError ? err.code : "E_UNKNOWN" });
           failed.push({ step: id, error: msg });
@@ -313,6 +321,19 @@ export async function executePlan(p: ExecuteParams): Promise<RunResult> {
   reporter.emit({ type: "run-end", runId, status: end, counts, ms });
   if (fatal) throw fatal;
   return { runId, status: end, counts, failed, blocked, ms };
+}
+
+/**
+ * Crash tests only: with SCS_MIGRATE_CRASH_AFTER_APPLY=<step id or prefix*>
+ * the process kills itself after a matching step's cloud calls returned and
+ * before their outcome is written, the one moment a plain SIGKILL from
+ * outside cannot hit on purpose. Unset in normal use.
+ */
+function crashHook(stepId: string): void {
+  const want = process.env.SCS_MIGRATE_CRASH_AFTER_APPLY;
+  if (!want) return;
+  const hit = want.endsWith("*") ? stepId.startsWith(want.slice(0, -1)) : stepId === want;
+  if (hit) process.kill(process.pid, "SIGKILL");
 }
 
 /** Data-path failures that a fresh attempt can fix (a cut stream, a checksum mismatch after a cut). */

@@ -189,6 +189,13 @@ export const server: ResourceKind = {
     return { outcome: "created", targetId: id, ...(rootImageId ? { extra: { rootImage: rootImageId } } : {}) };
   },
 
+  async cleanup(ctx) {
+    const snapName = tempName(ctx.migration, ctx.stepId, "root-snap");
+    for (const img of await glance.listImages(ctx.source.image, { name: snapName })) await deleteIgnoringMissing(glance.deleteImage(ctx.source.image, img.id));
+    for (const t of ctx.pendingTemps()) if (t.side === "source" && t.kind === "image") t.done();
+    await restartSource(ctx);
+  },
+
   async verify(ctx, targetId) {
     const p = ctx.step.params as ServerParams;
     const o = ctx.step.options as ServerOptions;

@@ -141,6 +141,8 @@ export interface ResourceKind {
   apply(ctx: ApplyContext): Promise<ApplyOutcome>;
   /** Read-only: does the target match the plan? */
   verify(ctx: ApplyContext, targetId: string, opts: VerifyOptions): Promise<VerifyFinding[]>;
+  /** After a step failed for good: removes its temporary resources (snapshots, images) so a failed run leaves no garbage. */
+  cleanup?(ctx: ApplyContext): Promise<void>;
   /** Deletes what this step created on the target (rollback); absent resources are fine. */
   remove(ctx: ApplyContext, targetId: string): Promise<void>;
 }

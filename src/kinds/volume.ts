@@ -143,6 +143,8 @@ export const volume: ResourceKind = {
     return { outcome: "created", targetId: vol.id, extra: { bytes: (srcImage.size ?? p.size * GiB) } };
   },
 
+  cleanup: cleanupTemps,
+
   async verify(ctx, targetId, opts) {
     const p = ctx.step.params as VolumeParams;
     const v = await orNull(bs.getVolume(ctx.target.blockStorage, targetId));

@@ -40,9 +40,15 @@ export function exportNames(migration: string, stepId: string, tag: string) {
 export async function exportVolume(cloud: OpenStackCloud, volumeId: string, mode: "direct" | "snapshot", tag: string, ctx: ExportContext): Promise<glance.Image> {
   const names = exportNames(ctx.migration, ctx.stepId, tag);
   const b = cloud.blockStorage;
-  // A usable image from an earlier attempt saves the whole export.
-  const prior = (await glance.listImages(cloud.image, { name: names.image })).find((i) => i.status === "active" && i.checksum);
-  if (prior) return prior;
+  // A usable image from an earlier attempt saves the whole export; one still being written by Cinder is waited for.
+  for (const img of await glance.listImages(cloud.image, { name: names.image })) {
+    if (img.status === "active" && img.checksum) return img;
+    if (img.status === "queued" || img.status === "saving") {
+      // Why bounded: an upload whose Cinder worker died leaves the image queued for ever.
+      const done = await glance.waitForImage(cloud.image, img.id, "active", { ...ctx.wait, timeoutMs: Math.min(ctx.wait.timeoutMs, 5 * 60_000) }).catch(() => null);
+      if (done?.checksum) return done;
+    }
+  }
   await cleanupExport(cloud, ctx.migration, ctx.stepId, tag);
 
   let uploadFrom = volumeId;
