@@ -100,6 +100,7 @@ export function buildProgram(): Command {
     .addOption(cutover())
     .option("--api-concurrency <n>", "parallel API steps", int)
     .option("--copy-concurrency <n>", "parallel data copies", int)
+    .option("--step-attempts <n>", "attempts per step on transient API or transfer errors (default 6)", int)
     .option("--json", "progress as JSON event lines on stdout")
     .option("--poll-ms <ms>", "first poll interval while waiting for resources", int)
     .action(lazy("apply"));
@@ -195,6 +196,7 @@ export async function main(argv: string[]): Promise<void> {
     code = handleError(err);
   }
   process.exitCode = code;
+
 }
 
 /** Maps any thrown value to an exit code after printing it as one line (plus hint/details). */

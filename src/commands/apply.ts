@@ -15,6 +15,7 @@ export interface ApplyFlags {
   cutover?: "cold" | "live";
   apiConcurrency?: number;
   copyConcurrency?: number;
+  stepAttempts?: number;
   json?: boolean;
   pollMs?: number;
   pageSize?: number;
@@ -53,6 +54,7 @@ export async function run(migration: string, opts: ApplyFlags): Promise<number> 
       ...(opts.apiConcurrency ? { apiConcurrency: opts.apiConcurrency } : {}),
       ...(opts.copyConcurrency ? { copyConcurrency: opts.copyConcurrency } : {}),
       ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
+      ...(opts.stepAttempts ? { stepAttempts: opts.stepAttempts } : {}),
     });
     reporter.close();
     const paths = writeMigrationReport(dir);

@@ -22,6 +22,8 @@ export async function run(opts: { clouds: string; out: string; seed?: string; de
     clouds: names.map((name, i) => ({
       name,
       delays,
+      // Distinct floating IP ranges per cloud, as two providers would have.
+      externalCidr: `${i === 0 ? "203.0.113" : i === 1 ? "198.51.100" : `192.0.${i}`}.0/24`,
       // The first cloud also offers a non-SCS flavor, as a provider switching away from would.
       ...(i === 0 ? { extraFlavors: [{ name: "m1.legacy", vcpus: 2, ram: 4096, disk: 20, isPublic: false }] } : {}),
     })),

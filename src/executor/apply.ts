@@ -33,6 +33,8 @@ export interface ApplyOptions {
   cutover?: "cold" | "live";
   apiConcurrency?: number;
   copyConcurrency?: number;
+  /** Attempts per step for transient failures (default DEFAULT_STEP_ATTEMPTS). */
+  stepAttempts?: number;
   pollMs?: number;
   waitTimeoutMs?: number;
   signal?: AbortSignal;
@@ -116,6 +118,7 @@ export async function applyMigration(dir: string, opts: ApplyOptions): Promise<A
         options: runOptions,
         ...(opts.apiConcurrency ? { apiConcurrency: opts.apiConcurrency } : {}),
         ...(opts.copyConcurrency ? { copyConcurrency: opts.copyConcurrency } : {}),
+        ...(opts.stepAttempts ? { stepAttempts: opts.stepAttempts } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
       const restarted = await restartStoppedSources(state, source, runOptions, opts.reporter);
@@ -136,10 +139,12 @@ async function restartStoppedSources(state: StateStore, source: OpenStackCloud, 
   for (const { key } of state.metaWithPrefix("stopped:")) {
     const id = key.slice("stopped:".length);
     try {
-      const s = await compute.getServer(source.compute, id);
+      const wait = { minDelay: o.pollMs, maxDelay: Math.max(5000, o.pollMs), timeoutMs: 10 * 60_000 };
+      // Why: a stop asked for just before a crash may still be under way; the server would end SHUTOFF after we looked.
+      const s = await compute.waitForServerIdle(source.compute, id, wait);
       if (s.status === "SHUTOFF") {
         await compute.startServer(source.compute, id);
-        await compute.waitForServer(source.compute, id, "ACTIVE", { minDelay: o.pollMs, maxDelay: Math.max(5000, o.pollMs), timeoutMs: 10 * 60_000 });
+        await compute.waitForServer(source.compute, id, "ACTIVE", wait);
         out.push(id);
       }
       state.deleteMeta(key);

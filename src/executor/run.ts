@@ -20,7 +20,10 @@ import type { StateStore, StepStatus } from "./state.js";
 
 export const DEFAULT_API_CONCURRENCY = 8;
 export const DEFAULT_COPY_CONCURRENCY = 2;
-export const DEFAULT_STEP_ATTEMPTS = 3;
+// Why 6: a volume copy makes a dozen calls and streams twice; on a cloud that
+// drops one call in ten, three attempts fail too often, and with the backoff
+// below six take at most ~11 s of waiting before giving up.
+export const DEFAULT_STEP_ATTEMPTS = 6;
 
 export interface ExecuteParams {
   plan: Plan;

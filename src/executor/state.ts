@@ -237,15 +237,13 @@ export class StateStore {
   // ---------------------------------------------------------------- runs ---
 
   startRun(kind: RunKind, planDigest: string, toolVersion: string, options: Record<string, unknown>): number {
-    const info = this.db
-      .prepare("INSERT INTO runs (kind, plan_digest, tool_version, started_at, status, options_json) VALUES (?, ?, ?, ?, 'running', ?)")
+    const info = this.stmt("INSERT INTO runs (kind, plan_digest, tool_version, started_at, status, options_json) VALUES (?, ?, ?, ?, 'running', ?)")
       .run(kind, planDigest, toolVersion, now(), JSON.stringify(redactDeep(options)));
     return Number(info.lastInsertRowid);
   }
 
   finishRun(id: number, status: RunStatus, summary: Record<string, unknown>): void {
-    this.db
-      .prepare("UPDATE runs SET status = ?, finished_at = ?, summary_json = ? WHERE id = ?")
+    this.stmt("UPDATE runs SET status = ?, finished_at = ?, summary_json = ? WHERE id = ?")
       .run(status, now(), JSON.stringify(redactDeep(summary)), id);
   }
 
@@ -297,16 +295,14 @@ export class StateStore {
 
   /** Intent: the step is about to act on a cloud. Written before any side effect. */
   markRunning(id: string, runId: number): void {
-    this.db
-      .prepare(
+    this.stmt(
         "UPDATE steps SET status = 'running', attempts = attempts + 1, run_id = ?, started_at = COALESCE(started_at, ?), error = NULL WHERE step_id = ?",
       )
       .run(runId, now(), id);
   }
 
   markDone(id: string, outcome: StepOutcome, targetId: string | null, warnings: string[] = []): void {
-    this.db
-      .prepare("UPDATE steps SET status = 'done', outcome = ?, target_id = ?, warnings_json = ?, finished_at = ?, error = NULL WHERE step_id = ?")
+    this.stmt("UPDATE steps SET status = 'done', outcome = ?, target_id = ?, warnings_json = ?, finished_at = ?, error = NULL WHERE step_id = ?")
       .run(outcome, targetId, JSON.stringify(warnings.map(redact)), now(), id);
   }
 
@@ -319,15 +315,13 @@ export class StateStore {
   }
 
   markSkipped(id: string, reason: string): void {
-    this.db
-      .prepare("UPDATE steps SET status = 'skipped', outcome = 'skipped', error = NULL, warnings_json = ?, finished_at = COALESCE(finished_at, ?) WHERE step_id = ?")
+    this.stmt("UPDATE steps SET status = 'skipped', outcome = 'skipped', error = NULL, warnings_json = ?, finished_at = COALESCE(finished_at, ?) WHERE step_id = ?")
       .run(JSON.stringify([reason]), now(), id);
   }
 
   /** Sets a step back to pending (rollback of its resource, or retry of a failed/blocked step). */
   resetStep(id: string): void {
-    this.db
-      .prepare("UPDATE steps SET status = 'pending', outcome = NULL, target_id = NULL, error = NULL, started_at = NULL, finished_at = NULL WHERE step_id = ?")
+    this.stmt("UPDATE steps SET status = 'pending', outcome = NULL, target_id = NULL, error = NULL, started_at = NULL, finished_at = NULL WHERE step_id = ?")
       .run(id);
   }
 
@@ -343,8 +337,7 @@ export class StateStore {
   // -------------------------------------------------------------- id map ---
 
   mapId(stepId: string, kind: string, sourceId: string, targetId: string, extra: Record<string, unknown> = {}): void {
-    this.db
-      .prepare(
+    this.stmt(
         "INSERT INTO id_map (step_id, kind, source_id, target_id, extra_json) VALUES (?, ?, ?, ?, ?) ON CONFLICT(step_id) DO UPDATE SET target_id = excluded.target_id, extra_json = excluded.extra_json",
       )
       .run(stepId, kind, sourceId, targetId, JSON.stringify(redactDeep(extra)));
@@ -372,8 +365,7 @@ export class StateStore {
 
   startTransfer(stepId: string, label: string, bytesTotal: number | null): string {
     const id = randomUUID();
-    this.db
-      .prepare("INSERT INTO transfers (id, step_id, label, bytes_total, bytes_done, status, started_at) VALUES (?, ?, ?, ?, 0, 'running', ?)")
+    this.stmt("INSERT INTO transfers (id, step_id, label, bytes_total, bytes_done, status, started_at) VALUES (?, ?, ?, ?, 0, 'running', ?)")
       .run(id, stepId, label, bytesTotal, now());
     return id;
   }
@@ -386,8 +378,7 @@ export class StateStore {
     id: string,
     r: { status: "done" | "failed"; bytesDone: number; sourceMd5?: string | null; targetMd5?: string | null; sourceSha512?: string | null; targetSha512?: string | null },
   ): void {
-    this.db
-      .prepare(
+    this.stmt(
         "UPDATE transfers SET status = ?, bytes_done = ?, source_md5 = ?, target_md5 = ?, source_sha512 = ?, target_sha512 = ?, finished_at = ? WHERE id = ?",
       )
       .run(r.status, r.bytesDone, r.sourceMd5 ?? null, r.targetMd5 ?? null, r.sourceSha512 ?? null, r.targetSha512 ?? null, now(), id);
@@ -401,8 +392,7 @@ export class StateStore {
 
   /** Records a temporary resource BEFORE relying on it, so cleanup finds it after a crash. */
   addTemp(stepId: string, side: "source" | "target", kind: string, resourceId: string): number {
-    const info = this.db
-      .prepare("INSERT INTO temps (step_id, side, kind, resource_id, created_at) VALUES (?, ?, ?, ?, ?)")
+    const info = this.stmt("INSERT INTO temps (step_id, side, kind, resource_id, created_at) VALUES (?, ?, ?, ?, ?)")
       .run(stepId, side, kind, resourceId, now());
     return Number(info.lastInsertRowid);
   }
@@ -421,8 +411,7 @@ export class StateStore {
   // -------------------------------------------------------------- events ---
 
   event(runId: number | null, stepId: string | null, type: string, data: Record<string, unknown> = {}): void {
-    this.db
-      .prepare("INSERT INTO events (ts, run_id, step_id, type, data_json) VALUES (?, ?, ?, ?, ?)")
+    this.stmt("INSERT INTO events (ts, run_id, step_id, type, data_json) VALUES (?, ?, ?, ?, ?)")
       .run(now(), runId, stepId, type, JSON.stringify(redactDeep(data)));
   }
 
@@ -465,8 +454,7 @@ export class StateStore {
         heartbeatAt: t,
       };
       this.stmt("DELETE FROM lock").run();
-      this.db
-        .prepare("INSERT INTO lock (singleton, lock_id, operation, who, pid, host, created_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?)")
+      this.stmt("INSERT INTO lock (singleton, lock_id, operation, who, pid, host, created_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?)")
         .run(lock.id, lock.operation, lock.who, lock.pid, lock.host, lock.createdAt, lock.heartbeatAt);
       return cur ? { ok: true as const, lock, replaced: cur } : { ok: true as const, lock };
     });

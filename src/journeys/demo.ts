@@ -63,7 +63,7 @@ export async function startDemoClouds(delayMs: number): Promise<SimServer> {
         delays,
         extraFlavors: [{ name: "m1.legacy", vcpus: 2, ram: 4096, disk: 20, isPublic: false }],
       },
-      { name: "demo-dst", region: "de-south-2", projectName: "acme-shop", delays },
+      { name: "demo-dst", region: "de-south-2", projectName: "acme-shop", delays, externalCidr: "198.51.100.0/24" },
     ],
   });
 }

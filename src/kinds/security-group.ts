@@ -118,7 +118,8 @@ export const securityGroup: ResourceKind = {
   plan: planSecurityGroups,
 
   async find(ctx) {
-    if (ctx.step.action === "adopt") return findDefaultGroup(ctx);
+    // Why: an adopted group is the target's own; only rules this migration recorded as added make it ours to touch.
+    if (ctx.step.action === "adopt") return ((ctx.data().addedRules as string[] | undefined) ?? []).length ? findDefaultGroup(ctx) : null;
     return (await findMarked(ctx, (f) => net.listSecurityGroups(ctx.target.network, f)))?.id ?? null;
   },
 

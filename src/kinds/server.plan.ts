@@ -155,6 +155,7 @@ export function planServers(ctx: PlanContext): PlannedStep[] {
     if (boot.source !== "volume" && targetFlavor && targetFlavor.disk === 0 && bootVolumeSize === null) {
       // Why: non-admins may not boot a zero-disk flavor from an image; it needs a volume of the root disk's size.
       bootVolumeSize = Math.max(1, s.flavor.disk, img?.min_disk ?? 0, Math.ceil((img?.size ?? 0) / GiB));
+      flavorNote += ` + ${bootVolumeSize} GB boot volume`;
     }
 
     // Keypair, ports, group, zone, volumes.

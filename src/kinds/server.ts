@@ -69,7 +69,8 @@ async function rootImage(ctx: ApplyContext): Promise<string> {
   let snap = (await glance.listImages(ctx.source.image, { name: snapName })).find((i) => i.status === "active");
   if (!snap) {
     for (const old of await glance.listImages(ctx.source.image, { name: snapName })) await deleteIgnoringMissing(glance.deleteImage(ctx.source.image, old.id));
-    const server = await compute.getServer(ctx.source.compute, srcId);
+    // Why: after a crash the stop or snapshot asked for earlier may still be under way; asking again is a 409.
+    const server = await compute.waitForServerIdle(ctx.source.compute, srcId, ctx.wait);
     if (o.cutover === "cold" && server.status === "ACTIVE") {
       ctx.sourceStopped.mark(srcId);
       await compute.stopServer(ctx.source.compute, srcId);
@@ -105,7 +106,7 @@ async function rootImage(ctx: ApplyContext): Promise<string> {
 async function restartSource(ctx: ApplyContext): Promise<void> {
   const srcId = ctx.step.source.id;
   if (!ctx.sourceStopped.has(srcId)) return;
-  const s = await compute.getServer(ctx.source.compute, srcId);
+  const s = await compute.waitForServerIdle(ctx.source.compute, srcId, ctx.wait);
   if (s.status === "SHUTOFF") {
     await compute.startServer(ctx.source.compute, srcId);
     await compute.waitForServer(ctx.source.compute, srcId, "ACTIVE", ctx.wait);

@@ -55,11 +55,14 @@ export async function streamImage(o: StreamImageOptions): Promise<StreamResult> 
   });
   const size = dl.contentLength ?? o.fromImage.size ?? undefined;
   const uploaded = glance.uploadImageData(o.to, o.toImageId, body, { ...(size !== undefined ? { size } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+  // Why: an upload that dies stops reading `body`; without this the download
+  // would sit in back-pressure until the idle timeout instead of failing now.
+  uploaded.catch((err: unknown) => dl.stream.destroy(err instanceof Error ? err : new Error(String(err))));
   const [down, up] = await Promise.allSettled([piped, uploaded]);
+  if (up.status === "rejected") throw up.reason;
   if (down.status === "rejected") {
     throw new TransferError(`download of image ${o.fromImage.id} broke off after ${bytes} bytes: ${(down.reason as Error).message}`, { cause: down.reason });
   }
-  if (up.status === "rejected") throw up.reason;
 
   const sum = md5.digest("hex");
   const sha512 = sha.digest("hex");

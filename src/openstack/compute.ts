@@ -330,9 +330,28 @@ export async function waitForServer(
   });
 }
 
+/**
+ * Waits until no task runs on a server (task_state null: no stop, start or
+ * snapshot under way), whatever its status; a server in ERROR ends the wait.
+ */
+export async function waitForServerIdle(client: ComputeClient, serverId: string, opts: Partial<WaitOptions<Server>> = {}): Promise<Server> {
+  return waitFor(() => getServer(client, serverId), {
+    what: `server/${serverId}`,
+    detailOf: (s) => s.fault?.message,
+    ...opts,
+    statusOf: (s) => (s.task_state ? `${s.status}:${s.task_state}` : s.status === "ERROR" ? "ERROR" : "idle"),
+    success: ["idle"],
+  });
+}
+
 /** Waits until a server is gone (404 or DELETED). */
 export async function waitForServerDeleted(client: ComputeClient, serverId: string, opts: Partial<WaitOptions<Server>> = {}): Promise<void> {
-  await waitForDeleted(() => getServer(client, serverId), { what: `server/${serverId}`, ...opts });
+  await waitForDeleted(() => getServer(client, serverId), {
+    what: `server/${serverId}`,
+    // Why: Nova shows a server that failed to build as ERROR until it is gone (task_state "deleting"); that is progress, not a failure.
+    statusOf: (s) => (s.task_state === "deleting" ? "deleting" : s.status),
+    ...opts,
+  });
 }
 
 // ------------------------------------------------- interfaces, attachments

@@ -10,7 +10,7 @@ import { KINDS } from "../kinds/index.js";
 import type { PlanContext, PlannedStep, PlanOptions } from "../kinds/types.js";
 import { digestOf } from "../util/digest.js";
 import { computeWaves } from "./graph.js";
-import { computeIntegrity } from "./io.js";
+import { computeIntegrity, stepRefsIn } from "./io.js";
 import { chooseExternalNetwork } from "./mapping/external-network.js";
 import type { MappingFile } from "./mapping-file.js";
 import { checkQuotas, quotaNeeds } from "./preflight.js";
@@ -73,6 +73,23 @@ export function buildPlan(input: BuildInput): Plan {
   );
   if (!ext.ok && needsExternal) {
     findings.push({ severity: "error", code: "no_external_network", message: `${ext.reason} (candidates: ${ext.candidates.join(", ") || "none"})` });
+  }
+
+  // Why: a step that refers to a skipped one (a server whose volume or keypair is excluded) cannot be
+  // applied, and the plan reader refuses such a plan; say so in plan.txt when the plan is made.
+  const skipped = new Map(planned.filter((s) => s.action === "skip").map((s) => [s.id, s]));
+  for (const s of planned) {
+    if (s.action === "skip") continue;
+    for (const ref of [...new Set(stepRefsIn(s.params))].sort()) {
+      const sk = skipped.get(ref);
+      if (!sk) continue;
+      findings.push({
+        severity: "error",
+        code: "needs_skipped_step",
+        step: s.id,
+        message: `${s.id} needs ${ref}, which is skipped (${sk.note ?? sk.reason}); skip ${s.id} as well, or stop skipping ${ref}`,
+      });
+    }
   }
 
   const seen = new Set<string>();

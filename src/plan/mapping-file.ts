@@ -136,3 +136,8 @@ export function matchExclude(stepId: string, patterns: readonly string[]): strin
   }
   return null;
 }
+
+/** The JSON Schema of the mapping file (draft 2020-12, input side: every key is optional, as users write it). */
+export function mappingJsonSchema(): Record<string, unknown> {
+  return { ...z.toJSONSchema(MappingFileSchema, { target: "draft-2020-12", io: "input" }), title: "scs-migrate mapping file" };
+}

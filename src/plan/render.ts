@@ -29,7 +29,7 @@ export function describeStep(step: Step): string {
     case "image":
       return `${fmtBytes(step.bytes ?? 0)} copy, ${p.disk_format ?? "?"}`;
     case "volume":
-      return `${p.size} GiB${p.volume_type ? ` ${p.volume_type.name}` : ""}, copy${(step.options as { consistency?: string }).consistency === "stop-server" ? " (attached servers stopped)" : ""}`;
+      return `${p.size} GiB${p.volume_type ? ` ${p.volume_type.name}` : ""}, copy${(step.options as { consistency?: string }).consistency === "stop-server" && attachedTo(step) > 0 ? " (attached servers stopped)" : ""}`;
     case "server":
       return step.note ?? "";
     case "floating-ip":
@@ -41,6 +41,12 @@ export function describeStep(step: Step): string {
     default:
       return step.note ?? "";
   }
+}
+
+/** How many servers a volume was attached to at planning (0 when the facts do not say). */
+function attachedTo(step: Step): number {
+  const facts = step.source.facts as { attached_to?: unknown[] } | undefined;
+  return Array.isArray(facts?.attached_to) ? facts.attached_to.length : 0;
 }
 
 const pad = (s: string, n: number) => (s.length >= n ? s + "  " : s + " ".repeat(n - s.length));
@@ -67,7 +73,7 @@ export function renderPlan(plan: Plan): string {
     lines.push(`Wave ${i + 1}`);
     for (const id of wave) {
       const s = plan.steps[id]!;
-      lines.push(`  ${SYMBOL[s.action]} ${pad(id, width)}${describeStep(s)}`);
+      lines.push(`  ${SYMBOL[s.action]} ${pad(id, width)}${describeStep(s)}`.trimEnd());
     }
   });
   lines.push("");
@@ -77,7 +83,7 @@ export function renderPlan(plan: Plan): string {
   if (plan.preflight.quotas.length > 0) {
     lines.push("  Quotas on the target (needed / in use / limit):");
     for (const q of plan.preflight.quotas) {
-      lines.push(`    ${q.ok ? "ok" : "SHORT"} ${pad(q.resource, 22)}${q.needed} / ${q.in_use} / ${q.limit < 0 ? "unlimited" : q.limit}`);
+      lines.push(`    ${(q.ok ? "ok" : "SHORT").padEnd(5)} ${pad(q.resource, 22)}${q.needed} / ${q.in_use} / ${q.limit < 0 ? "unlimited" : q.limit}`);
     }
   }
   const m = plan.mappings;

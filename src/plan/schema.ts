@@ -159,3 +159,8 @@ export const Plan = z
   })
   .strict();
 export type Plan = z.infer<typeof Plan>;
+
+/** The JSON Schema of plan.json (draft 2020-12), generated from `Plan` so editors can check hand edits. */
+export function planJsonSchema(): Record<string, unknown> {
+  return { ...z.toJSONSchema(Plan, { target: "draft-2020-12" }), title: "scs-migrate plan file", description: `plan.json, format ${FORMAT_VERSION}` };
+}

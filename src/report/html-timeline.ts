@@ -28,11 +28,17 @@ export function axisLayout(runs: TimelineRun[]): { segX: Map<number, number>; se
   const span = (r: TimelineRun) => Math.max(0, r.end - r.start);
   const avail = PLOT_W - GAP_W * Math.max(0, runs.length - 1);
   const total = runs.reduce((s, r) => s + span(r), 0);
-  let scale = avail / Math.max(total, 1);
+  const longest = Math.max(1, ...runs.map(span));
+  let scale = Math.max(0, avail) / Math.max(total, 1);
   // Why: runs too short for their header get the minimum width; the others share what is left, at one scale.
   const short = runs.filter((r) => span(r) * scale < MIN_SEG_W);
   const longTotal = total - short.reduce((s, r) => s + span(r), 0);
-  if (short.length > 0 && short.length < runs.length && longTotal > 0) scale = Math.max(0, avail - MIN_SEG_W * short.length) / longTotal;
+  if (short.length > 0 && short.length < runs.length && longTotal > 0) {
+    // Why: when many short runs use up the width, the picture grows wider rather than squeezing the long runs to nothing.
+    const squeezed = (avail - MIN_SEG_W * short.length) / longTotal;
+    scale = Math.max(squeezed, (3 * MIN_SEG_W) / longest);
+  }
+  if (!(scale > 0)) scale = (3 * MIN_SEG_W) / longest;
   const segX = new Map<number, number>();
   const segW = new Map<number, number>();
   let x = LABEL_W;
@@ -81,7 +87,8 @@ export function renderTimelineSvg(t: ReportModel["timeline"]): string | null {
     out.push(`<text class="run-title" x="${x + 2}" y="14">${esc(fit(title, Math.floor(w / 6.6)))}<title>${esc(title)}</title></text>`);
     out.push(`<text class="run-sub" x="${x + 2}" y="28">${esc(fit(when, Math.floor(w / 5.8)))}<title>${esc(`started ${fmtWhen(r.startedAt)}`)}</title></text>`);
     const step = tickStep(scale);
-    for (let s = 0; s * scale <= w + 1e-6; s += step) {
+    // Why bounded: a degenerate scale must never turn the grid into an endless loop.
+    for (let s = 0, n = 0; scale > 0 && s * scale <= w + 1e-6 && n < 200; s += step, n++) {
       const tx = x + s * scale;
       out.push(`<line class="grid" x1="${tx.toFixed(2)}" y1="${HEAD - 8}" x2="${tx.toFixed(2)}" y2="${height - 4}"/>`);
       // NOTE: a label too close to the segment's end would run into the break or the next run.

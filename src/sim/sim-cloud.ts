@@ -100,6 +100,10 @@ export class SimCloudImpl implements SimCloud, CloudContext {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  get dataDir(): string {
+    return this.blobs.dir;
+  }
+
   get authUrl(): string {
     return `${this.baseUrl}/identity/v3`;
   }

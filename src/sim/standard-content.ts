@@ -95,7 +95,10 @@ function addVolumeType(cloud: CloudContext, spec: SimVolumeTypeSpec): VolumeType
   return t;
 }
 
-function addPublicNetwork(cloud: CloudContext): void {
+function addPublicNetwork(cloud: CloudContext, cidr = "203.0.113.0/24"): void {
+  const m = /^(\d+\.\d+\.\d+)\.0\/24$/.exec(cidr);
+  if (!m) throw new Error(`externalCidr must be a /24 such as 198.51.100.0/24, got ${cidr}`);
+  const p = m[1];
   const store = cloud.store;
   const now = Date.now();
   const admin = store.identity.adminProjectId;
@@ -105,8 +108,8 @@ function addPublicNetwork(cloud: CloudContext): void {
     tags: [], created_at: now, updated_at: now, revision_number: 2, provider_network_type: "flat",
   };
   const sub: SubnetRecord = {
-    id: uuid(), name: "public-subnet", project_id: admin, network_id: net.id, ip_version: 4, cidr: "203.0.113.0/24",
-    gateway_ip: "203.0.113.1", allocation_pools: [{ start: "203.0.113.10", end: "203.0.113.250" }], host_routes: [],
+    id: uuid(), name: "public-subnet", project_id: admin, network_id: net.id, ip_version: 4, cidr,
+    gateway_ip: `${p}.1`, allocation_pools: [{ start: `${p}.10`, end: `${p}.250` }], host_routes: [],
     dns_nameservers: [], enable_dhcp: false, ipv6_ra_mode: null, ipv6_address_mode: null, subnetpool_id: null, service_types: [],
     description: "", tags: [], created_at: now, updated_at: now, revision_number: 0, allocated: new Map(), cursor: 0n,
   };
@@ -123,7 +126,7 @@ export function seedCloud(cloud: CloudContext, opts: SimCloudOptions): void {
   if (opts.standard !== false) {
     for (const name of MANDATORY_FLAVORS) addFlavor(cloud, scsFlavorSpec(name));
     addImage(cloud, { name: "Ubuntu 24.04", visibility: "public", minDisk: 1, minRam: 512, properties: UBUNTU_2404_PROPERTIES });
-    addPublicNetwork(cloud);
+    addPublicNetwork(cloud, opts.externalCidr);
     addVolumeType(cloud, { name: "ssd", description: "[scs:encrypted, replicated] SSD-backed, encrypted volumes with three replicas" });
   }
   for (const f of opts.extraFlavors ?? []) addFlavor(cloud, f);

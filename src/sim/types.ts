@@ -114,6 +114,11 @@ export interface SimCloudOptions {
   extraFlavors?: SimFlavorSpec[];
   extraImages?: SimImageSpec[];
   extraVolumeTypes?: SimVolumeTypeSpec[];
+  /**
+   * CIDR of the default external network (a /24, default "203.0.113.0/24"), so
+   * that two simulated clouds hand out different floating IPs.
+   */
+  externalCidr?: string;
   /** Name of the default volume type (default `__DEFAULT__`). */
   defaultVolumeType?: string;
   /**
@@ -152,6 +157,8 @@ export interface SimCloud {
   readonly projectDomain: string;
   /** Base URL of the cloud's listener, e.g. http://127.0.0.1:41234. */
   readonly baseUrl: string;
+  /** Directory holding the cloud's image and volume bytes. */
+  readonly dataDir: string;
   /** Switches faults at runtime (replaces the previous set). */
   setFaults(f: SimFaults): void;
   /** In-memory state, exported for tests that tamper with the cloud. */

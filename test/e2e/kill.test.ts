@@ -1,48 +1,65 @@
 /**
  * Kill and resume: `apply` runs as a child process and is SIGKILLed at more
- * than twenty different moments — after the n-th event of a run, in the
+ * than twenty different moments — right after a step was recorded, in the
  * middle of image and volume transfers, and between a step's create calls and
- * the state write that records them (the crash hook) — and is run again each
- * time. Afterwards the target must hold exactly one copy of everything, equal
+ * the state write that records them (the crash hook, aimed at a different
+ * kind each time) — and is run again each time until a run completes. Afterwards the target must hold exactly one copy of everything, equal
  * to the source, with verified data and no temporary resources anywhere.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadTenantSpec } from "../../src/tenant/spec.js";
 import { runCli, startCli } from "../helpers/cli.js";
-import { seed, startSimEnv, type SimEnv } from "../helpers/sim-env.js";
+import { seed, startSimEnv, volumeMd5, type SimEnv } from "../helpers/sim-env.js";
 import { tenantView } from "../helpers/tenant-view.js";
 
 let e: SimEnv;
 
-type Moment = { after: "event"; n: number } | { after: "transfer"; label: RegExp } | { after: "hook"; steps: string };
+/** How one run is ended: after its first recorded step, by the crash hook on a step, or mid-transfer. */
+type Moment = { after: "step-done" } | { after: "hook"; step: string } | { after: "transfer" };
 
-/** Runs apply once; kills it at the moment. Returns whether it was killed and how it ended. */
-async function applyUntil(m: Moment): Promise<{ killed: boolean; code: number | null; stderr: string }> {
-  const env = { ...e.env, ...(m.after === "hook" ? { SCS_MIGRATE_CRASH_AFTER_APPLY: m.steps } : {}) };
-  const run = startCli(["apply", "k1", "--json", "--poll-ms", "5"], env);
-  let events = 0;
+interface RunOutcome {
+  killed: boolean;
+  code: number | null;
+  stderr: string;
+  done: string[];
+  transferCut: boolean;
+}
+
+/** Runs apply once and kills it at the moment; returns what it recorded before dying. */
+async function applyUntil(m: Moment): Promise<RunOutcome> {
+  const env = { ...e.env, ...(m.after === "hook" ? { SCS_MIGRATE_CRASH_AFTER_APPLY: m.step } : {}) };
+  // Two API lanes keep each run's progress small, so kills land all through the migration.
+  const run = startCli(["apply", "k1", "--json", "--poll-ms", "5", "--api-concurrency", "2"], env);
+  const done: string[] = [];
   let killed = false;
+  let transferCut = false;
   let buf = "";
+  const kill = () => {
+    killed = true;
+    run.child.kill("SIGKILL");
+  };
   run.child.stdout!.on("data", (d: Buffer) => {
     buf += d.toString();
     const lines = buf.split("\n");
     buf = lines.pop() ?? "";
     for (const line of lines) {
       if (!line.startsWith("{") || killed) continue;
-      const ev = JSON.parse(line) as { type: string; label?: string };
-      events++;
-      if (m.after === "event" && events >= m.n) {
-        killed = true;
-        run.child.kill("SIGKILL");
-      }
-      if (m.after === "transfer" && ev.type === "transfer-start" && m.label.test(ev.label ?? "")) {
+      const ev = JSON.parse(line) as { type: string; step?: string };
+      if (ev.type === "step-done" && ev.step) done.push(ev.step);
+      if (m.after === "step-done" && ev.type === "step-done") kill();
+      if (m.after === "transfer" && ev.type === "transfer-start") {
+        transferCut = true;
         killed = true;
         setTimeout(() => run.child.kill("SIGKILL"), 15);
       }
+      // A run with no transfer left to cut still dies after its second recorded step.
+      if (m.after === "transfer" && ev.type === "step-done" && done.length >= 2) kill();
     }
   });
   const r = await run.done;
-  return { killed: r.signal === "SIGKILL", code: r.code, stderr: r.stderr };
+  return { killed: r.signal === "SIGKILL", code: r.code, stderr: r.stderr, done, transferCut };
 }
 
 beforeAll(async () => {
@@ -59,48 +76,49 @@ afterAll(async () => {
 
 describe("kill and resume", () => {
   it("converges to exactly one verified copy after 20+ SIGKILLs", async () => {
-    const before = tenantView(await e.inventory("src"), (id) => e.sim.cloud("src").store.volumes.get(id)?.blob?.md5 ?? null);
+    const before = tenantView(await e.inventory("src"), volumeMd5(e, "src"));
     expect((await runCli(["plan", "--from", "src", "--to", "dst", "--name", "k1", "-q"], e.env)).code).toBe(0);
 
-    const moments: Moment[] = [
-      { after: "hook", steps: "keypair/*" },
-      { after: "event", n: 2 },
-      { after: "hook", steps: "network/*" },
-      { after: "event", n: 3 },
-      { after: "hook", steps: "subnet/*" },
-      { after: "hook", steps: "security-group/web" },
-      { after: "event", n: 4 },
-      { after: "hook", steps: "security-group-rules/*" },
-      { after: "hook", steps: "server-group/*" },
-      { after: "transfer", label: /bulk-image/ },
-      { after: "hook", steps: "port/*" },
-      { after: "event", n: 3 },
-      { after: "transfer", label: /bulk-image/ },
-      { after: "hook", steps: "image/*" },
-      { after: "hook", steps: "router/*" },
-      { after: "transfer", label: /db-data/ },
-      { after: "event", n: 5 },
-      { after: "hook", steps: "volume/*" },
-      { after: "transfer", label: /root disk/ },
-      { after: "hook", steps: "server/*" },
-      { after: "event", n: 4 },
-      { after: "hook", steps: "server/*" },
-      { after: "hook", steps: "floating-ip/*" },
-      { after: "event", n: 3 },
-      { after: "event", n: 6 },
-      { after: "hook", steps: "server/*" },
-    ];
+    const plan = JSON.parse(readFileSync(join(e.plans, "k1", "plan.json"), "utf8")) as { steps: Record<string, { action: string; dependsOn: string[] }> };
+    const done = new Set(Object.entries(plan.steps).filter(([, st]) => st.action === "skip").map(([id]) => id));
+    const ready = () => Object.entries(plan.steps).filter(([id, st]) => !done.has(id) && st.dependsOn.every((d) => done.has(d))).map(([id]) => id);
+    const hookedKinds = new Set<string>();
     let kills = 0;
+    let hooks = 0;
+    let cuts = 0;
+    let completed = false;
     const log: string[] = [];
-    for (const m of moments) {
+    for (let i = 0; i < 80 && !completed; i++) {
+      // Rotate through the three moments; the hook goes to a step that can run now, preferring kinds not hit yet.
+      let m: Moment = i % 3 === 0 ? { after: "step-done" } : i % 3 === 1 ? { after: "transfer" } : { after: "step-done" };
+      if (i % 3 === 2) {
+        const candidates = ready();
+        const pick = candidates.find((id) => !hookedKinds.has(id.split("/")[0]!)) ?? candidates[0];
+        if (pick) m = { after: "hook", step: pick };
+      }
       const r = await applyUntil(m);
-      if (r.killed) kills++;
-      log.push(`${JSON.stringify(m)} → ${r.killed ? "killed" : `exit ${r.code}`}`);
+      for (const id of r.done) done.add(id);
+      if (r.killed) {
+        kills++;
+        if (m.after === "hook") {
+          hooks++;
+          hookedKinds.add(m.step.split("/")[0]!);
+        }
+        if (r.transferCut) cuts++;
+      } else {
+        expect(r.code, r.stderr).toBe(0);
+        completed = true;
+      }
+      log.push(`${JSON.stringify(m)} → ${r.killed ? "killed" : `exit ${r.code}`} (${r.done.length} recorded)`);
     }
     let final = await runCli(["apply", "k1", "--poll-ms", "5"], e.env);
     for (let i = 0; i < 3 && final.code !== 0; i++) final = await runCli(["apply", "k1", "--poll-ms", "5"], e.env);
     expect(final.code, `${final.stdout}\n${final.stderr}\n${log.join("\n")}`).toBe(0);
     expect(kills, log.join("\n")).toBeGreaterThanOrEqual(20);
+    // Kills between a create call and its state write hit many kinds, and transfers were cut.
+    expect(hooks, log.join("\n")).toBeGreaterThanOrEqual(6);
+    expect(hookedKinds.size, [...hookedKinds].join(", ")).toBeGreaterThanOrEqual(6);
+    expect(cuts, log.join("\n")).toBeGreaterThanOrEqual(3);
 
     const dst = await e.inventory("dst");
     // No duplicates: one of each name per kind.
@@ -114,7 +132,7 @@ describe("kill and resume", () => {
     expect(dst.floating_ips).toHaveLength(1);
     expect(dst.ports.filter((p) => p.device_owner.startsWith("compute:"))).toHaveLength(5);
 
-    const after = tenantView(dst, (id) => e.sim.cloud("dst").store.volumes.get(id)?.blob?.md5 ?? null);
+    const after = tenantView(dst, volumeMd5(e, "dst"));
     for (const k of ["keypairs", "networks", "subnets", "routers", "security_groups", "server_groups", "volumes", "floating_ips"] as const) {
       expect(after[k], k).toEqual(before[k]);
     }
@@ -130,5 +148,5 @@ describe("kill and resume", () => {
     }
     const v = await runCli(["verify", "k1", "--deep", "--poll-ms", "5"], e.env);
     expect(v.code, v.stdout).toBe(0);
-  });
+  }, 600_000);
 });

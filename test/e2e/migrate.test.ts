@@ -12,11 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT } from "../../src/errors.js";
 import * as net from "../../src/openstack/network.js";
 import { runCli, startCli } from "../helpers/cli.js";
-import { seed, startSimEnv, type SimEnv } from "../helpers/sim-env.js";
+import { seed, startSimEnv, volumeMd5, type SimEnv } from "../helpers/sim-env.js";
 import { tenantView } from "../helpers/tenant-view.js";
 
 let e: SimEnv;
-const volumeMd5 = (cloud: string) => (id: string) => e.sim.cloud(cloud).store.volumes.get(id)?.blob?.md5 ?? null;
 
 beforeAll(async () => {
   e = await startSimEnv();
@@ -30,14 +29,14 @@ describe("migrating the medium tenant", () => {
   let before: ReturnType<typeof tenantView>;
 
   it("plans, applies and leaves a target equal to the source", async () => {
-    before = tenantView(await e.inventory("src"), volumeMd5("src"));
+    before = tenantView(await e.inventory("src"), volumeMd5(e, "src"));
     const plan = await runCli(["plan", "--from", "src", "--to", "dst", "--name", "m1", "-q"], e.env);
     expect(plan.code, plan.stderr).toBe(0);
     const apply = await runCli(["apply", "m1", "--poll-ms", "10"], e.env);
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect(apply.stdout).toMatch(/completed/);
 
-    const after = tenantView(await e.inventory("dst"), volumeMd5("dst"));
+    const after = tenantView(await e.inventory("dst"), volumeMd5(e, "dst"));
     expect(after.keypairs).toEqual(before.keypairs);
     expect(after.networks).toEqual(before.networks);
     expect(after.subnets).toEqual(before.subnets);

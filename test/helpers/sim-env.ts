@@ -34,7 +34,7 @@ export async function startSimEnv(over: { src?: Partial<SimCloudOptions>; dst?: 
     clouds: [
       { name: "src", delays: FAST_DELAYS, extraFlavors: [{ name: "m1.legacy", vcpus: 2, ram: 4096, disk: 20, isPublic: false }], ...over.src },
       // Room for several migrations of the medium tenant side by side.
-      { name: "dst", delays: FAST_DELAYS, quotas: { instances: 50, cores: 400, ram: 1024000, volumes: 60, gigabytes: 5000, security_group: 60, security_group_rule: 1000, router: 20, server_groups: 20 }, ...over.dst },
+      { name: "dst", delays: FAST_DELAYS, externalCidr: "198.51.100.0/24", quotas: { instances: 50, cores: 400, ram: 1024000, volumes: 60, gigabytes: 5000, security_group: 60, security_group_rule: 1000, router: 20, server_groups: 20 }, ...over.dst },
     ],
   });
   const dir = mkdtempSync(join(tmpdir(), "smig-e2e-"));
@@ -72,4 +72,18 @@ export async function seed(env: SimEnv, cloud: string, spec: TenantSpec | string
   } finally {
     c.close();
   }
+}
+
+const EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e";
+
+/**
+ * The MD5 of a simulated volume's bytes. The simulator stores a blank volume
+ * as no bytes at all, and one made from a 0-byte image as an empty blob; both
+ * are the same blank disk, so both read as the MD5 of nothing.
+ */
+export function volumeMd5(env: SimEnv, cloud: string): (volumeId: string) => string | null {
+  return (id) => {
+    const v = env.sim.cloud(cloud).store.volumes.get(id);
+    return v ? (v.blob?.md5 ?? EMPTY_MD5) : null;
+  };
 }

@@ -39,7 +39,7 @@ function mpint(b64url: string): Buffer {
   return Buffer.concat([len, b]);
 }
 
-function generate(name: string): { publicKey: string; privateKey: string } {
+function generate(): { publicKey: string; privateKey: string } {
   const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const jwk = publicKey.export({ format: "jwk" }) as { n: string; e: string };
   const t = Buffer.from("ssh-rsa");
@@ -126,7 +126,7 @@ export async function createKeypair(cloud: CloudContext, ctx: Ctx): Promise<Repl
   let privateKey: string | undefined;
   if (publicKey === undefined || publicKey === null) {
     if (ctx.mv >= 2092) throw bad("Invalid input for field/attribute keypair. 'public_key' is a required property");
-    const g = generate(name);
+    const g = generate();
     publicKey = g.publicKey;
     privateKey = g.privateKey;
   }

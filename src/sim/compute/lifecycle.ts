@@ -43,14 +43,13 @@ export interface BuildPlan {
 
 const HOST = "compute-1";
 
-function fail(cloud: CloudContext, s: ServerRecord, message: string, code = 500): void {
+function fail(s: ServerRecord, message: string, code = 500): void {
   s.status = "ERROR";
   s.vm_state = "error";
   s.task_state = null;
   s.power_state = 0;
   s.fault = { code, created: Date.now(), message };
   s.updated = Date.now();
-  void cloud;
 }
 
 // Why: a server that never got its volumes must give back the ones the API reserved.
@@ -126,7 +125,7 @@ export function startBuild(cloud: CloudContext, s: ServerRecord, plan: BuildPlan
   cloud.scheduler.after(step, () => {
     if (!live()) return;
     if (cloud.faults.failsBuild(s.name)) {
-      fail(cloud, s, "No valid host was found. There are not enough hosts available.");
+      fail(s, "No valid host was found. There are not enough hosts available.");
       unreserve(cloud, plan);
       return;
     }
@@ -137,7 +136,7 @@ export function startBuild(cloud: CloudContext, s: ServerRecord, plan: BuildPlan
     try {
       allocateNics(cloud, s, plan);
     } catch {
-      fail(cloud, s, `Build of instance ${s.id} aborted: Failed to allocate the network(s), not rescheduling.`);
+      fail(s, `Build of instance ${s.id} aborted: Failed to allocate the network(s), not rescheduling.`);
       unreserve(cloud, plan);
       return;
     }
@@ -163,7 +162,7 @@ function blockDevices(cloud: CloudContext, s: ServerRecord, plan: BuildPlan, ste
   } catch (e) {
     const msg = e instanceof ApiFault && typeof e.body === "object" ? JSON.stringify(Object.values(e.body)[0]) : String(e);
     for (const { v, b } of pending) if (b.source !== "volume") removeVolume(cloud, v);
-    fail(cloud, s, `Build of instance ${s.id} aborted: ${msg}`);
+    fail(s, `Build of instance ${s.id} aborted: ${msg}`);
     unreserve(cloud, plan);
     return;
   }
@@ -172,7 +171,7 @@ function blockDevices(cloud: CloudContext, s: ServerRecord, plan: BuildPlan, ste
     if (cloud.store.servers.get(s.id) !== s || s.task_state === "deleting") return;
     const broken = pending.find(({ v }) => v.status === "error" || cloud.store.volumes.get(v.id) !== v);
     if (broken || polls++ > 2000) {
-      fail(cloud, s, `Build of instance ${s.id} aborted: Volume ${broken?.v.id ?? ""} did not finish being created even after we waited ${polls} seconds or ${polls} attempts. And its status is ${broken?.v.status ?? "creating"}.`);
+      fail(s, `Build of instance ${s.id} aborted: Volume ${broken?.v.id ?? ""} did not finish being created even after we waited ${polls} seconds or ${polls} attempts. And its status is ${broken?.v.status ?? "creating"}.`);
       unreserve(cloud, plan);
       return;
     }

@@ -16,7 +16,7 @@
 import type { CloudContext } from "../cloud-context.js";
 import { novaError } from "../core/errors.js";
 import { asObject, parseBool, readJson, type Ctx, type Reply } from "../core/http.js";
-import { adminPass, isUuid, uuid } from "../core/ids.js";
+import { adminPass, uuid } from "../core/ids.js";
 import { parseIp } from "../core/ip.js";
 import { pageArray, pageTable, sortedWithMarker } from "../core/paging.js";
 import { parseTime } from "../core/time.js";
@@ -373,5 +373,3 @@ export function deleteServer(cloud: CloudContext, ctx: Ctx): Reply {
   if (s.task_state !== "deleting") deleteServerLater(cloud, s);
   return { status: 204 };
 }
-
-void isUuid;

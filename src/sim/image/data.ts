@@ -13,7 +13,7 @@
 import { createReadStream } from "node:fs";
 import type { CloudContext } from "../cloud-context.js";
 import { glanceError } from "../core/errors.js";
-import { send, type Ctx, type Reply } from "../core/http.js";
+import type { Ctx, Reply } from "../core/http.js";
 import { BlobTooLarge } from "../store/blobs.js";
 import type { ImageRecord } from "../store/records.js";
 import { activateImage, checkImageSize, overLimit, imageUsage } from "./model.js";
@@ -80,7 +80,14 @@ export function downloadData(cloud: CloudContext, ctx: Ctx, img: ImageRecord): R
     throw glanceError(403, "The requested image has been deactivated. Image data download is forbidden.");
   }
   const blob = img.blob;
-  if (!blob || img.status !== "active") return { status: 204, headers: {} };
+  if (img.status !== "active") return { status: 204, headers: {} };
+  if (!blob) {
+    // Why: Glance answers 200 with an empty body for an active 0-byte image (an
+    // empty volume uploaded by Cinder); 204 is only for images that have no data yet.
+    ctx.res.writeHead(200, { ...ctx.respHeaders, "Content-Type": "application/octet-stream", "Content-Length": "0", "Content-MD5": img.checksum ?? "d41d8cd98f00b204e9800998ecf8427e" });
+    ctx.res.end();
+    return;
+  }
   const range = parseRange(ctx.req.headers["range"], blob.size);
   if (range === "bad") {
     throw glanceError(416, "Requested range not satisfiable", "", { "Content-Range": `bytes */${blob.size}` });
@@ -119,5 +126,3 @@ export function downloadData(cloud: CloudContext, ctx: Ctx, img: ImageRecord): R
     res.destroy();
   });
 }
-
-void send;

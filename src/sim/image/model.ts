@@ -10,7 +10,7 @@
  * image defaults to `shared` visibility (Image API ≥ 2.5).
  */
 import type { CloudContext } from "../cloud-context.js";
-import { ApiFault, reason, webobPlain } from "../core/errors.js";
+import { ApiFault, webobPlain } from "../core/errors.js";
 import { uuid } from "../core/ids.js";
 import { isoSeconds } from "../core/time.js";
 import type { Blob } from "../store/blobs.js";
@@ -177,5 +177,3 @@ export function removeImage(cloud: CloudContext, img: ImageRecord): void {
   img.blob = null;
   img.status = "deleted";
 }
-
-void reason;

@@ -62,13 +62,12 @@ export async function readResource(ctx: Ctx, singular: string): Promise<Record<s
 }
 
 /** Rejects attributes the caller may not set. */
-export function rejectUnknown(body: Record<string, unknown>, allowed: readonly string[], resource: string): void {
+export function rejectUnknown(body: Record<string, unknown>, allowed: readonly string[]): void {
   for (const k of Object.keys(body)) {
     if (!allowed.includes(k)) {
       throw neutronError(400, "HTTPBadRequest", `Unrecognized attribute(s) '${k}'`);
     }
   }
-  void resource;
 }
 
 function tagMatch(tags: string[], values: string[], mode: "all" | "any"): boolean {
@@ -103,7 +102,8 @@ export function listResource<R extends object>(ctx: Ctx, cloud: CloudContext, ki
   const unknown: string[] = [];
   for (const key of new Set(q.keys())) {
     if (SPECIAL.has(key)) continue;
-    if (!allowed.has(key) && !kind.customFilters?.[key]) unknown.push(key);
+    // Why: with no record to derive the attribute set from, nothing can match anyway; accept the filter.
+    if (sample && !allowed.has(key) && !kind.customFilters?.[key]) unknown.push(key);
     else filters.push([key, q.getAll(key)]);
   }
   if (unknown.length > 0) {

@@ -21,7 +21,8 @@ import { getVisible, listResource, readResource, showResource, touch, type Neutr
 import { DEFAULT_EXTENSIONS, OPTIONAL_EXTENSIONS } from "./extensions-data.js";
 import { NETWORK, SUBNET, createNetwork, createSubnet, deleteNetwork, deleteSubnet, updateNetwork, updateSubnet } from "./networks.js";
 import { PORT, createPort, deletePort, updatePort } from "./ports.js";
-import { FLOATING_IP, ROUTER, addInterface, createFloatingIp, createRouter, deleteFloatingIp, deleteRouter, removeInterface, updateFloatingIp, updateRouter } from "./routers.js";
+import { FLOATING_IP, createFloatingIp, deleteFloatingIp, updateFloatingIp } from "./floating-ips.js";
+import { ROUTER, addInterface, createRouter, deleteRouter, removeInterface, updateRouter } from "./routers.js";
 import { SECURITY_GROUP, SECURITY_GROUP_RULE, createRule, createSecurityGroup, deleteRule, deleteSecurityGroup, updateSecurityGroup } from "./security-groups.js";
 import { networkQuotaDetails, networkQuotas } from "./quotas.js";
 
@@ -85,14 +86,14 @@ export function networkService(cloud: CloudContext): SimService {
   });
   crud(SUBNET, {
     create: (b) => createSubnet(cloud, b, typeof b["network_id"] === "string" ? cloud.store.networks.get(b["network_id"]) : undefined),
-    update: (s, b) => updateSubnet(cloud, s, b),
+    update: (s, b) => updateSubnet(s, b),
     del: (s) => deleteSubnet(cloud, s),
   });
   crud(PORT, { create: (b) => createPort(cloud, b), update: (p, b) => updatePort(cloud, p, b), del: (p) => deletePort(cloud, p) });
   crud(ROUTER, { create: (b) => createRouter(cloud, b), update: (x, b) => updateRouter(cloud, x, b), del: (x) => deleteRouter(cloud, x) });
   crud(SECURITY_GROUP, {
     create: (b) => createSecurityGroup(cloud, b),
-    update: (g, b) => updateSecurityGroup(cloud, g, b),
+    update: (g, b) => updateSecurityGroup(g, b),
     del: (g) => deleteSecurityGroup(cloud, g),
   });
   // Rules have no tag sub-resource and no update.

@@ -76,7 +76,7 @@ function checkProject(cloud: CloudContext, body: Record<string, unknown>): void 
 
 /** Creates a network owned by the project. */
 export function createNetwork(cloud: CloudContext, body: Record<string, unknown>): NetworkRecord {
-  rejectUnknown(body, NET_ATTRS, "network");
+  rejectUnknown(body, NET_ATTRS);
   adminOnly(body, ["shared", "router:external", "is_default", "provider:network_type", "provider:physical_network", "provider:segmentation_id"], "create_network");
   checkProject(cloud, body);
   const store = cloud.store;
@@ -101,7 +101,7 @@ export function createNetwork(cloud: CloudContext, body: Record<string, unknown>
 
 /** Updates a network's mutable attributes. */
 export function updateNetwork(cloud: CloudContext, n: NetworkRecord, body: Record<string, unknown>): void {
-  rejectUnknown(body, NET_ATTRS, "network");
+  rejectUnknown(body, NET_ATTRS);
   adminOnly(body, ["shared", "router:external", "is_default"], "update_network");
   if (!own(cloud, n.project_id)) throw neutronError(404, "NetworkNotFound", `Network ${n.id} could not be found.`);
   if (body["name"] !== undefined) n.name = str(body, "name", n.name);
@@ -145,7 +145,7 @@ function parseRoutes(v: unknown, c: { version: 4 | 6 }): Array<{ destination: st
 
 /** Creates a subnet on a visible network the project owns. */
 export function createSubnet(cloud: CloudContext, body: Record<string, unknown>, network: NetworkRecord | undefined): SubnetRecord {
-  rejectUnknown(body, SUBNET_ATTRS, "subnet");
+  rejectUnknown(body, SUBNET_ATTRS);
   const store = cloud.store;
   if (typeof body["network_id"] !== "string") throw neutronError(400, "HTTPBadRequest", "Failed to parse request. Required attribute 'network_id' not specified");
   if (!network || !own(cloud, network.project_id)) throw neutronError(404, "NetworkNotFound", `Network ${body["network_id"]} could not be found.`);
@@ -194,8 +194,8 @@ export function createSubnet(cloud: CloudContext, body: Record<string, unknown>,
 }
 
 /** Updates a subnet's mutable attributes. */
-export function updateSubnet(cloud: CloudContext, s: SubnetRecord, body: Record<string, unknown>): void {
-  rejectUnknown(body, SUBNET_ATTRS, "subnet");
+export function updateSubnet(s: SubnetRecord, body: Record<string, unknown>): void {
+  rejectUnknown(body, SUBNET_ATTRS);
   for (const k of ["cidr", "network_id", "ip_version"]) {
     if (body[k] !== undefined) throw neutronError(400, "HTTPBadRequest", `Cannot update read-only attribute ${k}`);
   }
@@ -207,7 +207,6 @@ export function updateSubnet(cloud: CloudContext, s: SubnetRecord, body: Record<
   if (body["host_routes"] !== undefined) s.host_routes = parseRoutes(body["host_routes"], c);
   if (body["gateway_ip"] !== undefined) s.gateway_ip = body["gateway_ip"] === null ? null : normalizeIp(String(body["gateway_ip"]));
   if (body["allocation_pools"] !== undefined) s.allocation_pools = validatePools(c, body["allocation_pools"], s.gateway_ip);
-  void cloud;
   touch(s);
 }
 

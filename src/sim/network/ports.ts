@@ -139,7 +139,7 @@ function resolveGroups(cloud: CloudContext, v: unknown): string[] {
 
 /** Creates a port from an API body (also used by Nova and the L3 code). */
 export function createPort(cloud: CloudContext, body: Record<string, unknown>, internals: PortInternals = {}): PortRecord {
-  rejectUnknown(body, PORT_ATTRS, "port");
+  rejectUnknown(body, PORT_ATTRS);
   const store = cloud.store;
   const pid = internals.projectId ?? store.identity.projectId;
   if (typeof body["network_id"] !== "string") throw neutronError(400, "HTTPBadRequest", "Failed to parse request. Required attribute 'network_id' not specified");
@@ -192,7 +192,7 @@ export function createPort(cloud: CloudContext, body: Record<string, unknown>, i
 
 /** Updates a port from an API body. */
 export function updatePort(cloud: CloudContext, p: PortRecord, body: Record<string, unknown>): void {
-  rejectUnknown(body, PORT_ATTRS, "port");
+  rejectUnknown(body, PORT_ATTRS);
   if (body["network_id"] !== undefined) throw neutronError(400, "HTTPBadRequest", "Cannot update read-only attribute network_id");
   const store = cloud.store;
   if (body["name"] !== undefined) p.name = str(body, "name", p.name);

@@ -1,23 +1,21 @@
 /**
- * Neutron routers (gateway, interfaces, extra routes) and floating IPs.
+ * Neutron routers: external gateway, interfaces and extra routes.
  *
  * API: /v2.0/routers[/{id}], PUT /v2.0/routers/{id}/add_router_interface and
- * /remove_router_interface; /v2.0/floatingips[/{id}].
+ * /remove_router_interface.
  *
  * Quirks (Zed): the gateway and floating-IP addresses sit on hidden ports
  * owned by no project; an interface on a subnet takes the subnet's gateway
  * address; a second interface on the same subnet is a 400; an interface still
  * needed by an extra route cannot be removed (409 RouterInterfaceInUseByRoute);
- * a floating IP can only be associated with a port whose subnet a router
- * connects to the floating network (404 ExternalGatewayForFloatingIPNotFound).
- * Associated floating IPs report ACTIVE (a lab without L3 agents shows DOWN).
+ * a router with interfaces or floating IPs cannot be deleted (409 RouterInUse).
  */
 import type { CloudContext } from "../cloud-context.js";
 import { neutronError } from "../core/errors.js";
 import { uuid } from "../core/ids.js";
 import { cidrContains, formatCidr, parseCidr, parseIp } from "../core/ip.js";
 import { isoSeconds } from "../core/time.js";
-import type { FloatingIpRecord, PortRecord, RouterRecord } from "../store/records.js";
+import type { PortRecord, RouterRecord } from "../store/records.js";
 import { bool, checkQuota, rejectUnknown, str, touch, type NeutronKind } from "./common.js";
 import { createPort, removePort } from "./ports.js";
 
@@ -41,31 +39,8 @@ export const ROUTER: NeutronKind<RouterRecord> = {
   }),
 };
 
-/** The floating IPs collection. */
-export const FLOATING_IP: NeutronKind<FloatingIpRecord> = {
-  singular: "floatingip",
-  collection: "floatingips",
-  urlName: "floatingips",
-  errType: "FloatingIP",
-  errName: "Floating IP",
-  notFound: (id) => `Floating IP ${id} could not be found`,
-  table: (c) => c.store.floatingIps,
-  visible: (f, c) => f.project_id === c.store.identity.projectId,
-  view: (f, c) => {
-    const p = f.port_id ? c.store.ports.get(f.port_id) : undefined;
-    return {
-      id: f.id, tenant_id: f.project_id, floating_ip_address: f.floating_ip_address, floating_network_id: f.floating_network_id,
-      router_id: f.router_id, port_id: f.port_id, fixed_ip_address: f.fixed_ip_address, status: f.status, description: f.description,
-      port_details: p
-        ? { name: p.name, network_id: p.network_id, mac_address: p.mac_address, admin_state_up: p.admin_state_up, status: p.status, device_id: p.device_id, device_owner: p.device_owner }
-        : null,
-      tags: [...f.tags], created_at: isoSeconds(f.created_at), updated_at: isoSeconds(f.updated_at), revision_number: f.revision_number,
-      project_id: f.project_id,
-    };
-  },
-};
-
-function externalNetwork(cloud: CloudContext, id: unknown) {
+/** The network by id, or Neutron's 404. */
+export function externalNetwork(cloud: CloudContext, id: unknown) {
   const n = typeof id === "string" ? cloud.store.networks.get(id) : undefined;
   if (!n) throw neutronError(404, "NetworkNotFound", `Network ${String(id)} could not be found.`);
   return n;
@@ -107,7 +82,8 @@ function checkRoutes(cloud: CloudContext, r: RouterRecord, routes: unknown): Arr
   });
 }
 
-function interfacePorts(cloud: CloudContext, r: RouterRecord): PortRecord[] {
+/** The router's interface ports. */
+export function interfacePorts(cloud: CloudContext, r: RouterRecord): PortRecord[] {
   const out: PortRecord[] = [];
   for (const p of cloud.store.ports.values()) if (p.device_id === r.id && p.device_owner === "network:router_interface") out.push(p);
   return out;
@@ -115,7 +91,7 @@ function interfacePorts(cloud: CloudContext, r: RouterRecord): PortRecord[] {
 
 /** POST /routers. */
 export function createRouter(cloud: CloudContext, body: Record<string, unknown>): RouterRecord {
-  rejectUnknown(body, ["name", "admin_state_up", "description", "external_gateway_info", "availability_zone_hints", "tenant_id", "project_id", "distributed", "ha", "flavor_id"], "router");
+  rejectUnknown(body, ["name", "admin_state_up", "description", "external_gateway_info", "availability_zone_hints", "tenant_id", "project_id", "distributed", "ha", "flavor_id"]);
   const pid = cloud.store.identity.projectId;
   let used = 0;
   for (const x of cloud.store.routers.values()) if (x.project_id === pid) used++;
@@ -135,7 +111,7 @@ export function createRouter(cloud: CloudContext, body: Record<string, unknown>)
 
 /** PUT /routers/{id}. */
 export function updateRouter(cloud: CloudContext, r: RouterRecord, body: Record<string, unknown>): void {
-  rejectUnknown(body, ["name", "admin_state_up", "description", "external_gateway_info", "routes"], "router");
+  rejectUnknown(body, ["name", "admin_state_up", "description", "external_gateway_info", "routes"]);
   if (body["name"] !== undefined) r.name = str(body, "name", r.name);
   if (body["description"] !== undefined) r.description = str(body, "description", r.description);
   if (body["admin_state_up"] !== undefined) r.admin_state_up = bool(body, "admin_state_up", r.admin_state_up);
@@ -219,98 +195,3 @@ export function removeInterface(cloud: CloudContext, r: RouterRecord, body: Reco
   return info;
 }
 
-function routerFor(cloud: CloudContext, port: PortRecord, extNetId: string): RouterRecord | undefined {
-  const subnets = new Set(port.fixed_ips.map((f) => f.subnet_id));
-  for (const r of cloud.store.routers.values()) {
-    if (r.external_gateway_info?.network_id !== extNetId) continue;
-    if (interfacePorts(cloud, r).some((p) => p.fixed_ips.some((f) => subnets.has(f.subnet_id)))) return r;
-  }
-  return undefined;
-}
-
-function associate(cloud: CloudContext, f: FloatingIpRecord, portId: unknown, fixedIp: unknown): void {
-  if (portId === null || portId === undefined) {
-    f.port_id = null;
-    f.fixed_ip_address = null;
-    f.router_id = null;
-    f.status = "DOWN";
-    return;
-  }
-  const store = cloud.store;
-  const p = store.ports.get(String(portId));
-  if (!p || p.project_id !== store.identity.projectId) throw neutronError(404, "PortNotFound", `Port ${String(portId)} could not be found.`);
-  const fixed = typeof fixedIp === "string" ? p.fixed_ips.find((x) => x.ip_address === fixedIp) : p.fixed_ips.find((x) => !x.ip_address.includes(":"));
-  if (!fixed) {
-    throw neutronError(400, "BadRequest", `Bad floatingip request: Port ${p.id} does not have fixed ip ${String(fixedIp ?? "")}.`);
-  }
-  for (const other of store.floatingIps.values()) {
-    if (other !== f && other.port_id === p.id && other.fixed_ip_address === fixed.ip_address) {
-      throw neutronError(409, "FloatingIPPortAlreadyAssociated", `Cannot associate floating IP ${f.floating_ip_address} (${f.id}) with port ${p.id} using fixed IP ${fixed.ip_address}, as that fixed IP already has a floating IP on external network ${f.floating_network_id}.`);
-    }
-  }
-  const router = routerFor(cloud, p, f.floating_network_id);
-  if (!router) {
-    throw neutronError(404, "ExternalGatewayForFloatingIPNotFound", `External network ${f.floating_network_id} is not reachable from subnet ${fixed.subnet_id}.  Therefore, cannot associate Port ${p.id} with a Floating IP.`);
-  }
-  f.port_id = p.id;
-  f.fixed_ip_address = fixed.ip_address;
-  f.router_id = router.id;
-  f.status = "ACTIVE";
-}
-
-/** POST /floatingips. */
-export function createFloatingIp(cloud: CloudContext, body: Record<string, unknown>): FloatingIpRecord {
-  rejectUnknown(body, ["floating_network_id", "floating_ip_address", "subnet_id", "port_id", "fixed_ip_address", "description", "tenant_id", "project_id", "dns_name", "dns_domain", "qos_policy_id"], "floatingip");
-  const net = externalNetwork(cloud, body["floating_network_id"]);
-  if (!net.external) throw neutronError(400, "BadRequest", `Bad floatingip request: Network ${net.id} is not a valid external network.`);
-  const pid = cloud.store.identity.projectId;
-  let used = 0;
-  for (const x of cloud.store.floatingIps.values()) if (x.project_id === pid) used++;
-  checkQuota(cloud, "floatingip", used);
-  const fixedReq = typeof body["floating_ip_address"] === "string" ? [{ ip_address: body["floating_ip_address"], ...(typeof body["subnet_id"] === "string" ? { subnet_id: body["subnet_id"] } : {}) }]
-    : typeof body["subnet_id"] === "string" ? [{ subnet_id: body["subnet_id"] }] : undefined;
-  const id = uuid();
-  const port = createPort(
-    cloud,
-    { network_id: net.id, device_id: id, device_owner: "network:floatingip", ...(fixedReq ? { fixed_ips: fixedReq } : {}) },
-    { projectId: "", skipQuota: true, skipSecurityGroups: true },
-  );
-  const ip = port.fixed_ips[0];
-  if (!ip) {
-    removePort(cloud, port);
-    throw neutronError(409, "IpAddressGenerationFailure", `No more IP addresses available on network ${net.id}.`);
-  }
-  const now = Date.now();
-  const f: FloatingIpRecord = {
-    id, project_id: pid, floating_ip_address: ip.ip_address, floating_network_id: net.id, subnet_id: ip.subnet_id, router_id: null,
-    port_id: null, fixed_ip_address: null, status: "DOWN", description: str(body, "description", ""), tags: [], created_at: now,
-    updated_at: now, revision_number: 0,
-  };
-  try {
-    if (body["port_id"] !== undefined) associate(cloud, f, body["port_id"], body["fixed_ip_address"]);
-  } catch (e) {
-    removePort(cloud, port);
-    throw e;
-  }
-  cloud.store.floatingIps.set(f.id, f);
-  return f;
-}
-
-/** PUT /floatingips/{id} (associate / disassociate / description). */
-export function updateFloatingIp(cloud: CloudContext, f: FloatingIpRecord, body: Record<string, unknown>): void {
-  rejectUnknown(body, ["port_id", "fixed_ip_address", "description"], "floatingip");
-  if (body["description"] !== undefined) f.description = str(body, "description", f.description);
-  if ("port_id" in body) associate(cloud, f, body["port_id"], body["fixed_ip_address"]);
-  touch(f);
-}
-
-/** DELETE /floatingips/{id}. */
-export function deleteFloatingIp(cloud: CloudContext, f: FloatingIpRecord): void {
-  for (const p of cloud.store.ports.values()) {
-    if (p.device_owner === "network:floatingip" && p.device_id === f.id) {
-      removePort(cloud, p);
-      break;
-    }
-  }
-  cloud.store.floatingIps.delete(f.id);
-}

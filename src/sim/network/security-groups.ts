@@ -115,7 +115,7 @@ export function createDefaultGroup(cloud: CloudContext): SecurityGroupRecord {
 
 /** POST /security-groups. */
 export function createSecurityGroup(cloud: CloudContext, body: Record<string, unknown>): SecurityGroupRecord {
-  rejectUnknown(body, ["name", "description", "stateful", "tenant_id", "project_id"], "security_group");
+  rejectUnknown(body, ["name", "description", "stateful", "tenant_id", "project_id"]);
   const name = str(body, "name", "");
   if (name === "default") throw neutronError(409, "SecurityGroupDefaultAlreadyExists", "Default security group already exists.");
   const pid = cloud.store.identity.projectId;
@@ -131,15 +131,14 @@ export function createSecurityGroup(cloud: CloudContext, body: Record<string, un
 }
 
 /** PUT /security-groups/{id}. */
-export function updateSecurityGroup(cloud: CloudContext, g: SecurityGroupRecord, body: Record<string, unknown>): void {
-  rejectUnknown(body, ["name", "description", "stateful"], "security_group");
+export function updateSecurityGroup(g: SecurityGroupRecord, body: Record<string, unknown>): void {
+  rejectUnknown(body, ["name", "description", "stateful"]);
   if (g.name === "default" && body["name"] !== undefined && body["name"] !== "default") {
     throw neutronError(409, "SecurityGroupCannotUpdateDefault", "Updating default security group not allowed.");
   }
   if (body["name"] !== undefined) g.name = str(body, "name", g.name);
   if (body["description"] !== undefined) g.description = str(body, "description", g.description);
   if (body["stateful"] !== undefined) g.stateful = bool(body, "stateful", g.stateful);
-  void cloud;
   touch(g);
 }
 
@@ -162,20 +161,19 @@ export function deleteSecurityGroup(cloud: CloudContext, g: SecurityGroupRecord)
   store.securityGroups.delete(g.id);
 }
 
-function portValue(v: unknown, name: string): number | null {
+function portValue(v: unknown): number | null {
   if (v === undefined || v === null) return null;
   const n = typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v;
   if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > 65535) {
     throw neutronError(400, "SecurityGroupInvalidPortValue", `Invalid value for port ${String(v)}.`);
   }
-  void name;
   return n;
 }
 
 /** POST /security-group-rules. */
 export function createRule(cloud: CloudContext, body: Record<string, unknown>): SecurityGroupRuleRecord {
   rejectUnknown(body, ["security_group_id", "direction", "ethertype", "protocol", "port_range_min", "port_range_max", "remote_ip_prefix",
-    "remote_group_id", "remote_address_group_id", "description", "tenant_id", "project_id"], "security_group_rule");
+    "remote_group_id", "remote_address_group_id", "description", "tenant_id", "project_id"]);
   const store = cloud.store;
   const gid = body["security_group_id"];
   if (typeof gid !== "string") throw neutronError(400, "HTTPBadRequest", "Failed to parse request. Required attribute 'security_group_id' not specified");
@@ -192,8 +190,8 @@ export function createRule(cloud: CloudContext, body: Record<string, unknown>): 
     throw neutronError(400, "SecurityGroupRuleInvalidProtocol", `Security group rule protocol ${protocol} not supported. Only protocol values [None, ${Object.keys(PROTOCOLS).map((p) => `'${p}'`).join(", ")}] and integer representations [0 to 255] are supported.`);
   }
   if (protocol === "icmp" && ethertype === "IPv6") protocol = "ipv6-icmp";
-  const pmin = portValue(body["port_range_min"], "min");
-  const pmax = portValue(body["port_range_max"], "max");
+  const pmin = portValue(body["port_range_min"]);
+  const pmax = portValue(body["port_range_max"]);
   if (protocol === null && (pmin !== null || pmax !== null)) {
     throw neutronError(400, "SecurityGroupProtocolRequiredWithPorts", "Must also specify protocol if port range is given.");
   }

@@ -172,7 +172,7 @@ class ParallelHasher implements DualHasher {
 
 /** A hasher for an upload of `expected` bytes (unknown: -1). */
 export function dualHasher(expected: number): DualHasher {
-  if (process.env.SIM_INLINE_HASH || (expected >= 0 && expected < 8 * SLOT)) return new InlineHasher();
+  if (expected >= 0 && expected < 8 * SLOT) return new InlineHasher();
   workers ??= [new HashWorker(), new HashWorker()];
   return new ParallelHasher(workers);
 }

@@ -21,7 +21,7 @@ import type { SnapshotRecord, VolumeRecord } from "../store/records.js";
 import { volumeVersions } from "../versions.js";
 import { volumeAction } from "./actions.js";
 import { cinderList } from "./listing.js";
-import { createVolume, deleteVolumeLater, findVolumeType, snapshotView, volumeSummary, volumeTypeView, volumeUsage, volumeView } from "./model.js";
+import { createVolume, deleteVolumeLater, snapshotView, volumeSummary, volumeTypeView, volumeUsage, volumeView } from "./model.js";
 import { createSnapshot, deleteSnapshot } from "./snapshots.js";
 
 const bad = (m: string) => cinderError(400, m);
@@ -69,7 +69,7 @@ export function volumeService(cloud: CloudContext): SimService {
   const listVolumes = (detail: boolean) => (ctx: Ctx): Reply => {
     const res = cinderList(ctx, cloud, {
       table: store.volumes, coll: detail ? "volumes/detail" : "volumes", notFound: (id) => `Volume ${id} could not be found.`,
-      allowed: volumeFilters, metadata: (v) => v.metadata, linksKey: "volumes_links",
+      allowed: volumeFilters, metadata: (v) => v.metadata
     });
     const body: Record<string, unknown> = { volumes: res.items.map((v) => (detail ? volumeView(cloud, v, ctx.mv) : volumeSummary(cloud, v))) };
     if (res.links) body["volumes_links"] = res.links;
@@ -79,10 +79,10 @@ export function volumeService(cloud: CloudContext): SimService {
   r.add("GET", `${P}/volumes`, listVolumes(false));
   r.add("GET", `${P}/volumes/detail`, listVolumes(true));
   r.add("GET", `${P}/volumes/summary`, (ctx): Reply => {
+    if (ctx.mv < 3012) throw cinderError(404, "Volume summary could not be found.");
     const u = volumeUsage(cloud);
     const body: Record<string, unknown> = { total_count: u.volumes, total_size: [...store.volumes.values()].reduce((a, v) => a + v.size, 0) };
     if (ctx.mv >= 3036) body["metadata"] = {};
-    if (ctx.mv < 3012) throw cinderError(404, "Volume summary could not be found.");
     return { status: 200, body: { "volume-summary": body } };
   });
 
@@ -184,7 +184,7 @@ export function volumeService(cloud: CloudContext): SimService {
     const res = cinderList(ctx, cloud, {
       table: store.snapshots, coll: detail ? "snapshots/detail" : "snapshots", notFound: (id) => `Snapshot ${id} could not be found.`,
       allowed: { name: (s: SnapshotRecord) => s.name, status: (s: SnapshotRecord) => s.status, volume_id: (s: SnapshotRecord) => s.volume_id },
-      metadata: (s) => s.metadata, linksKey: "snapshots_links",
+      metadata: (s) => s.metadata
     });
     const body: Record<string, unknown> = { snapshots: res.items.map((s) => snapshotView(s, ctx.mv, detail)) };
     if (res.links) body["snapshots_links"] = res.links;
@@ -311,5 +311,3 @@ export function volumeService(cloud: CloudContext): SimService {
     prepare: negotiateVolume,
   };
 }
-
-void findVolumeType;

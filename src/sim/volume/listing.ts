@@ -21,7 +21,6 @@ export interface ListSpec<R> {
   notFound: (id: string) => string;
   allowed: Record<string, (r: R) => unknown>;
   metadata?: (r: R) => Record<string, string>;
-  linksKey: string;
 }
 
 function parseMetadataFilter(s: string): Record<string, string> {

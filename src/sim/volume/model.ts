@@ -13,7 +13,7 @@
  * extra specs to non-admins.
  */
 import type { CloudContext } from "../cloud-context.js";
-import { cinderError } from "../core/errors.js";
+import { ApiFault, cinderError } from "../core/errors.js";
 import { uuid } from "../core/ids.js";
 import { isoMicros } from "../core/time.js";
 import type { SnapshotRecord, VolumeRecord, VolumeTypeRecord } from "../store/records.js";
@@ -129,8 +129,9 @@ export function volumeUsage(cloud: CloudContext): { volumes: number; gigabytes: 
   return { volumes, gigabytes, snapshots, byType };
 }
 
-function overLimit(message: string) {
-  return cinderError(413, message, { retryAfter: "0" });
+function overLimit(message: string): ApiFault {
+  const f = cinderError(413, message, { retryAfter: "0" });
+  return new ApiFault(413, f.body, f.contentType, { "Retry-After": "0" });
 }
 
 /** Throws Cinder's 413 when adding `volumes`/`snapshots` of `gigabytes` would exceed a quota. */
