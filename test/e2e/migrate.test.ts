@@ -25,6 +25,19 @@ afterAll(async () => {
   await e?.close();
 });
 
+describe("planning", () => {
+  it("gives byte-identical steps and waves when the clouds have not changed", async () => {
+    const read = () => JSON.parse(readFileSync(join(e.plans, "twice", "plan.json"), "utf8")) as Record<string, unknown>;
+    expect((await runCli(["plan", "--from", "src", "--to", "dst", "--name", "twice", "-q"], e.env)).code).toBe(0);
+    const first = read();
+    expect((await runCli(["plan", "--from", "src", "--to", "dst", "--name", "twice", "-q"], e.env)).code).toBe(0);
+    const second = read();
+    expect(JSON.stringify(second["steps"])).toBe(JSON.stringify(first["steps"]));
+    expect(JSON.stringify(second["waves"])).toBe(JSON.stringify(first["waves"]));
+    expect(Object.keys(first["steps"] as object).length).toBeGreaterThan(20);
+  });
+});
+
 describe("migrating the medium tenant", () => {
   let before: ReturnType<typeof tenantView>;
 
