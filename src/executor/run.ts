@@ -250,8 +250,11 @@ export async function executePlan(p: ExecuteParams): Promise<RunResult> {
           status.set(id, "pending");
           return;
         }
-        state.markRunning(id, runId);
-        state.event(runId, id, "step-start", { attempt });
+        // Intent and its event in one commit: one fsync-able write less per step.
+        state.tx(() => {
+          state.markRunning(id, runId);
+          state.event(runId, id, "step-start", { attempt });
+        });
         reporter.emit({ type: "step-start", step: id, attempt });
         try {
           const ctx = makeApplyContext(p, id, abort.signal);
