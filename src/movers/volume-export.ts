@@ -84,11 +84,14 @@ export async function cleanupExport(cloud: OpenStackCloud, migration: string, st
   const names = exportNames(migration, stepId, tag);
   const b = cloud.blockStorage;
   for (const img of await glance.listImages(cloud.image, { name: names.image })) await deleteIgnoringMissing(glance.deleteImage(cloud.image, img.id));
+  // Why skip "deleting": asking Cinder to delete what it is already deleting is a 400, not a no-op.
   for (const v of await bs.listVolumes(b, { name: names.volume })) {
+    if (v.status === "deleting") continue;
     if (["creating", "downloading", "uploading"].includes(v.status)) await bs.waitForVolume(b, v.id, ["available", "error"], { minDelay: 500, maxDelay: 5000, timeoutMs: 30 * 60_000 });
     await deleteIgnoringMissing(bs.deleteVolume(b, v.id));
   }
   for (const s of await bs.listSnapshots(b, { name: names.snapshot })) {
+    if (s.status === "deleting") continue;
     if (s.status === "creating") await bs.waitForSnapshot(b, s.id, ["available", "error"], { minDelay: 500, maxDelay: 5000, timeoutMs: 30 * 60_000 });
     // The temporary volume made from it must be gone before Cinder lets the snapshot go.
     for (const v of await bs.listVolumes(b, { name: names.volume })) await bs.waitForVolumeDeleted(b, v.id, { minDelay: 500, maxDelay: 5000, timeoutMs: 30 * 60_000 });
