@@ -19,6 +19,7 @@ import type { Connector } from "./apply.js";
 import { checkSide } from "./apply.js";
 import type { ProgressReporter } from "./progress.js";
 import { makeApplyContext } from "./run.js";
+import { acquireLock, type HeldLock } from "./lock.js";
 import { StateStore } from "./state.js";
 
 export interface VerifyResult {
@@ -41,6 +42,14 @@ export interface VerifyOptions {
 export async function verifyMigration(dir: string, opts: VerifyOptions): Promise<VerifyResult & { plan: Plan }> {
   const plan = readPlan(join(dir, "plan.json"), checkStepParams);
   const state = StateStore.open(join(dir, "state.db"));
+  // Why only deep: it creates temporary exports with derived names that a second writer would delete under it.
+  let lock: HeldLock | null = null;
+  try {
+    lock = opts.deep ? acquireLock(state, "verify", plan.name) : null;
+  } catch (err) {
+    state.close();
+    throw err;
+  }
   const source = await opts.connect(plan.source.cloud);
   const target = await opts.connect(plan.target.cloud);
   try {
@@ -80,6 +89,7 @@ export async function verifyMigration(dir: string, opts: VerifyOptions): Promise
     state.finishRun(runId, ok ? "completed" : "partially_failed", { findings: findings.length, checked });
     return { ...result, plan };
   } finally {
+    lock?.release();
     source.close();
     target.close();
     state.close();
