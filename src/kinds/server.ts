@@ -73,8 +73,7 @@ async function rootImage(ctx: ApplyContext): Promise<string> {
     const server = await compute.waitForServerIdle(ctx.source.compute, srcId, ctx.wait);
     if (o.cutover === "cold" && server.status === "ACTIVE") {
       ctx.sourceStopped.mark(srcId);
-      await compute.stopServer(ctx.source.compute, srcId);
-      await compute.waitForServer(ctx.source.compute, srcId, "SHUTOFF", ctx.wait);
+      await compute.stopServerAndWait(ctx.source.compute, srcId, ctx.wait);
     }
     const id = await compute.createServerImage(ctx.source.compute, srcId, snapName, {});
     ctx.recordTemp("source", "image", id);
@@ -182,8 +181,7 @@ export const server: ResourceKind = {
     }
     const now = await compute.getServer(c, id);
     if (o.powerState === "SHUTOFF" && now.status === "ACTIVE") {
-      await compute.stopServer(c, id);
-      await compute.waitForServer(c, id, "SHUTOFF", ctx.wait);
+      await compute.stopServerAndWait(c, id, ctx.wait);
     }
     await restartSource(ctx);
     const rootImageId = ctx.data().rootImage as string | undefined;

@@ -43,11 +43,11 @@ function exportCtx(ctx: ApplyContext, side: "source" | "target") {
 async function stopAttachedServers(ctx: ApplyContext, vol: bs.Volume): Promise<void> {
   for (const a of vol.attachments) {
     if (!a.server_id) continue;
-    const s = await compute.getServer(ctx.source.compute, a.server_id);
+    // Why idle first: another volume of the same server may be stopping it right now.
+    const s = await compute.waitForServerIdle(ctx.source.compute, a.server_id, ctx.wait);
     if (s.status !== "ACTIVE") continue;
     ctx.sourceStopped.mark(s.id);
-    await compute.stopServer(ctx.source.compute, s.id);
-    await compute.waitForServer(ctx.source.compute, s.id, "SHUTOFF", ctx.wait);
+    await compute.stopServerAndWait(ctx.source.compute, s.id, ctx.wait);
   }
 }
 

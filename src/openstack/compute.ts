@@ -344,6 +344,30 @@ export async function waitForServerIdle(client: ComputeClient, serverId: string,
   });
 }
 
+/**
+ * Stops a server and waits until it is SHUTOFF. A stop that fails inside
+ * nova-compute puts the server back to ACTIVE with no task; that ends the
+ * wait with a failure instead of polling until the timeout. A 409 because a
+ * stop is already under way (another step asked first) is waited out.
+ */
+export async function stopServerAndWait(client: ComputeClient, serverId: string, opts: Partial<WaitOptions<Server>> = {}): Promise<Server> {
+  const now = await waitForServerIdle(client, serverId, opts);
+  if (now.status === "SHUTOFF") return now;
+  try {
+    await stopServer(client, serverId);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 409)) throw err;
+  }
+  return waitFor(() => getServer(client, serverId), {
+    what: `server/${serverId}`,
+    detailOf: (s) => s.fault?.message ?? "Nova did not stop it (see the server's instance actions)",
+    ...opts,
+    statusOf: (s) => (s.status === "ACTIVE" && !s.task_state ? "ACTIVE (stop failed)" : s.status),
+    success: ["SHUTOFF"],
+    failure: ["ACTIVE (stop failed)"],
+  });
+}
+
 /** Waits until a server is gone (404 or DELETED). */
 export async function waitForServerDeleted(client: ComputeClient, serverId: string, opts: Partial<WaitOptions<Server>> = {}): Promise<void> {
   await waitForDeleted(() => getServer(client, serverId), {
