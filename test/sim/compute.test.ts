@@ -217,3 +217,15 @@ describe("nova servers", () => {
     expect((await call("POST", `/compute/v2.1/servers/${id}/metadata`, { metadata: { m: "1" } })).body).toEqual({ metadata: { k: "v", m: "1" } });
   });
 });
+
+describe("nova lookups of unknown servers", () => {
+  it("answers a show with 'could not be found' and an action with Zed's cell-mapping message", async () => {
+    const id = "3c9b4d52-6c8e-4cf7-9d3e-7b1b8f0c2a11";
+    const show = await call("GET", `/compute/v2.1/servers/${id}`);
+    expect(show.status).toBe(404);
+    expect(show.body).toEqual({ itemNotFound: { code: 404, message: `Instance ${id} could not be found.` } });
+    const act = await call("POST", `/compute/v2.1/servers/${id}/action`, { "os-stop": null });
+    expect(act.status).toBe(404);
+    expect(act.body).toEqual({ itemNotFound: { code: 404, message: `Instance ${id} has no mapping to a cell.` } });
+  });
+});

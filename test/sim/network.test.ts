@@ -12,11 +12,20 @@ const sub = (await call("POST", `${N}/subnets`, { subnet: { name: "app-sub", net
 describe("neutron", () => {
   it("creates networks and subnets with Neutron's defaults", async () => {
     expect(net).toMatchObject({ name: "app", mtu: 1450, status: "ACTIVE", shared: false, "router:external": false, port_security_enabled: true, project_id: c.projectId, tenant_id: c.projectId });
-    expect(net.is_default).toBeUndefined();
+    // As the lab's Neutron (Zed) answers: is_default on every network.
+    expect(net.is_default).toBe(false);
     expect(sub).toMatchObject({ cidr: "10.5.0.0/24", gateway_ip: "10.5.0.1", allocation_pools: [{ start: "10.5.0.2", end: "10.5.0.254" }], enable_dhcp: true });
     const pub = (await call("GET", `${N}/networks?router:external=True`)).body.networks;
     expect(pub).toHaveLength(1);
     expect(pub[0]).toMatchObject({ name: "public", is_default: true, shared: false, "router:external": true });
+  });
+
+  it("refuses tags in a create or update body with Zed's message (tags are set through /tags)", async () => {
+    const post = await call("POST", `${N}/networks`, { network: { name: "tagged", tags: ["a"] } });
+    expect(post.status).toBe(400);
+    expect(post.body.NeutronError.message).toBe("Attribute 'tags' not allowed in POST");
+    const put = await call("PUT", `${N}/networks/${net.id}`, { network: { tags: ["a"] } });
+    expect(put.body.NeutronError.message).toBe("Attribute 'tags' not allowed in PUT");
   });
 
   it("rejects an overlapping CIDR and an invalid one with 400 InvalidInput", async () => {

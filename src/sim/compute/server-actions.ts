@@ -35,7 +35,7 @@ function conflict(s: ServerRecord, action: string): ApiFault {
 
 /** POST /servers/{id}/action. */
 export async function serverAction(cloud: CloudContext, ctx: Ctx): Promise<Reply> {
-  const s = findServer(cloud, ctx.params[0]!);
+  const s = findServer(cloud, ctx.params[0]!, true);
   const body = asObject(await readJson(ctx, bad)) ?? {};
   const [name] = Object.keys(body);
   const arg = asObject(body[name ?? ""]) ?? {};

@@ -28,9 +28,12 @@ import { fipIndex, flavorVisible, serverSummary, serverView } from "./views.js";
 const bad = (m: string) => novaError(400, m);
 
 /** Finds a server of the project or throws Nova's 404. */
-export function findServer(cloud: CloudContext, id: string): ServerRecord {
+export function findServer(cloud: CloudContext, id: string, forAction = false): ServerRecord {
   const s = cloud.store.servers.get(id);
-  if (!s || s.project_id !== cloud.store.identity.projectId) throw novaError(404, `Instance ${id} could not be found.`);
+  if (!s || s.project_id !== cloud.store.identity.projectId) {
+    // Real Nova (Zed): a server action looks the instance up in the cell mappings first, hence another message.
+    throw novaError(404, forAction ? `Instance ${id} has no mapping to a cell.` : `Instance ${id} could not be found.`);
+  }
   return s;
 }
 

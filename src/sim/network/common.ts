@@ -62,9 +62,11 @@ export async function readResource(ctx: Ctx, singular: string): Promise<Record<s
 }
 
 /** Rejects attributes the caller may not set. */
-export function rejectUnknown(body: Record<string, unknown>, allowed: readonly string[]): void {
+export function rejectUnknown(body: Record<string, unknown>, allowed: readonly string[], method: "POST" | "PUT" = "POST"): void {
   for (const k of Object.keys(body)) {
     if (!allowed.includes(k)) {
+      // Real Neutron (Zed) knows `tags` but does not take it on create (no tag-creation extension).
+      if (k === "tags") throw neutronError(400, "HTTPBadRequest", `Attribute 'tags' not allowed in ${method}`);
       throw neutronError(400, "HTTPBadRequest", `Unrecognized attribute(s) '${k}'`);
     }
   }

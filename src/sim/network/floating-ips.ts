@@ -123,7 +123,7 @@ export function createFloatingIp(cloud: CloudContext, body: Record<string, unkno
 
 /** PUT /floatingips/{id} (associate / disassociate / description). */
 export function updateFloatingIp(cloud: CloudContext, f: FloatingIpRecord, body: Record<string, unknown>): void {
-  rejectUnknown(body, ["port_id", "fixed_ip_address", "description"]);
+  rejectUnknown(body, ["port_id", "fixed_ip_address", "description"], "PUT");
   if (body["description"] !== undefined) f.description = str(body, "description", f.description);
   if ("port_id" in body) associate(cloud, f, body["port_id"], body["fixed_ip_address"]);
   touch(f);

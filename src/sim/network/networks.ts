@@ -37,7 +37,8 @@ export const NETWORK: NeutronKind<NetworkRecord> = {
       ipv4_address_scope: null, ipv6_address_scope: null, "router:external": n.external, description: n.description,
       port_security_enabled: n.port_security_enabled,
     };
-    if (n.external) v["is_default"] = n.is_default;
+    // Real Neutron shows is_default on every network (false for ordinary ones).
+    v["is_default"] = n.external ? n.is_default : false;
     Object.assign(v, { tags: [...n.tags], created_at: isoSeconds(n.created_at), updated_at: isoSeconds(n.updated_at), revision_number: n.revision_number, project_id: n.project_id });
     return v;
   },
@@ -101,7 +102,7 @@ export function createNetwork(cloud: CloudContext, body: Record<string, unknown>
 
 /** Updates a network's mutable attributes. */
 export function updateNetwork(cloud: CloudContext, n: NetworkRecord, body: Record<string, unknown>): void {
-  rejectUnknown(body, NET_ATTRS);
+  rejectUnknown(body, NET_ATTRS, "PUT");
   adminOnly(body, ["shared", "router:external", "is_default"], "update_network");
   if (!own(cloud, n.project_id)) throw neutronError(404, "NetworkNotFound", `Network ${n.id} could not be found.`);
   if (body["name"] !== undefined) n.name = str(body, "name", n.name);
@@ -195,7 +196,7 @@ export function createSubnet(cloud: CloudContext, body: Record<string, unknown>,
 
 /** Updates a subnet's mutable attributes. */
 export function updateSubnet(s: SubnetRecord, body: Record<string, unknown>): void {
-  rejectUnknown(body, SUBNET_ATTRS);
+  rejectUnknown(body, SUBNET_ATTRS, "PUT");
   for (const k of ["cidr", "network_id", "ip_version"]) {
     if (body[k] !== undefined) throw neutronError(400, "HTTPBadRequest", `Cannot update read-only attribute ${k}`);
   }

@@ -192,7 +192,7 @@ export function createPort(cloud: CloudContext, body: Record<string, unknown>, i
 
 /** Updates a port from an API body. */
 export function updatePort(cloud: CloudContext, p: PortRecord, body: Record<string, unknown>): void {
-  rejectUnknown(body, PORT_ATTRS);
+  rejectUnknown(body, PORT_ATTRS, "PUT");
   if (body["network_id"] !== undefined) throw neutronError(400, "HTTPBadRequest", "Cannot update read-only attribute network_id");
   const store = cloud.store;
   if (body["name"] !== undefined) p.name = str(body, "name", p.name);

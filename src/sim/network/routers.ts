@@ -111,7 +111,7 @@ export function createRouter(cloud: CloudContext, body: Record<string, unknown>)
 
 /** PUT /routers/{id}. */
 export function updateRouter(cloud: CloudContext, r: RouterRecord, body: Record<string, unknown>): void {
-  rejectUnknown(body, ["name", "admin_state_up", "description", "external_gateway_info", "routes"]);
+  rejectUnknown(body, ["name", "admin_state_up", "description", "external_gateway_info", "routes"], "PUT");
   if (body["name"] !== undefined) r.name = str(body, "name", r.name);
   if (body["description"] !== undefined) r.description = str(body, "description", r.description);
   if (body["admin_state_up"] !== undefined) r.admin_state_up = bool(body, "admin_state_up", r.admin_state_up);

@@ -132,7 +132,7 @@ export function createSecurityGroup(cloud: CloudContext, body: Record<string, un
 
 /** PUT /security-groups/{id}. */
 export function updateSecurityGroup(g: SecurityGroupRecord, body: Record<string, unknown>): void {
-  rejectUnknown(body, ["name", "description", "stateful"]);
+  rejectUnknown(body, ["name", "description", "stateful"], "PUT");
   if (g.name === "default" && body["name"] !== undefined && body["name"] !== "default") {
     throw neutronError(409, "SecurityGroupCannotUpdateDefault", "Updating default security group not allowed.");
   }
