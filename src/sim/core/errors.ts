@@ -17,6 +17,8 @@ export class ApiFault extends Error {
     readonly body: string | object,
     readonly contentType = "application/json",
     readonly headers: Record<string, string> = {},
+    /** What webob sends instead of its HTML page when the client accepts JSON. */
+    readonly jsonBody?: object,
   ) {
     super(typeof body === "string" ? body.slice(0, 200) : JSON.stringify(body).slice(0, 200));
   }
@@ -77,7 +79,9 @@ export function webobPlain(status: number, explanation: string, detail = ""): st
 
 /** A Glance error: webob HTML with the message as explanation. */
 export function glanceError(status: number, message: string, detail = "", headers: Record<string, string> = {}): ApiFault {
-  return new ApiFault(status, webobHtml(status, message, detail), "text/html; charset=UTF-8", headers);
+  // Real Glance (webob): JSON for `Accept: application/json`, the HTML page otherwise (fixtures/real/glance/404-*).
+  const json = { message: `${message}<br /><br />\n${detail}\n\n`, code: `${status} ${reason(status)}`, title: reason(status) };
+  return new ApiFault(status, webobHtml(status, message, detail), "text/html; charset=UTF-8", headers, json);
 }
 
 /** The default explanation webob gives a status when the service supplies only a detail. */
@@ -106,11 +110,14 @@ export type ServiceKind = "identity" | "compute" | "network" | "volume" | "image
 export function tokenRejected(service: ServiceKind, identityUri: string): ApiFault {
   const headers = { "WWW-Authenticate": `Keystone uri="${identityUri}"` };
   if (service === "image") {
+    const explanation =
+      "This server could not verify that you are authorized to access the document you requested. Either you supplied the wrong credentials (e.g., bad password), or your browser does not understand how to supply the credentials required.";
     return new ApiFault(
       401,
-      `<html>\n <head>\n  <title>401 Unauthorized</title>\n </head>\n <body>\n  <h1>401 Unauthorized</h1>\n  This server could not verify that you are authorized to access the document you requested. Either you supplied the wrong credentials (e.g., bad password), or your browser does not understand how to supply the credentials required.<br /><br />\n\n\n\n </body>\n</html>`,
+      `<html>\n <head>\n  <title>401 Unauthorized</title>\n </head>\n <body>\n  <h1>401 Unauthorized</h1>\n  ${explanation}<br /><br />\n\n\n\n </body>\n</html>`,
       "text/html; charset=UTF-8",
       headers,
+      { message: `${explanation}<br /><br />\n\n\n`, code: "401 Unauthorized", title: "Unauthorized" },
     );
   }
   if (service === "identity") {

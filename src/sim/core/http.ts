@@ -124,6 +124,10 @@ export function send(ctx: Ctx, reply: Reply): void {
 
 /** Sends an ApiFault as its reply. */
 export function sendFault(ctx: Ctx, f: ApiFault): void {
+  if (f.jsonBody && /application\/json/.test(String(ctx.req.headers["accept"] ?? ""))) {
+    send(ctx, { status: f.status, body: f.jsonBody, contentType: "application/json", headers: f.headers });
+    return;
+  }
   if (typeof f.body === "string") send(ctx, { status: f.status, text: f.body, contentType: f.contentType, headers: f.headers });
   else send(ctx, { status: f.status, body: f.body, contentType: f.contentType, headers: f.headers });
 }
