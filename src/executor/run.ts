@@ -313,7 +313,8 @@ export async function executePlan(p: ExecuteParams): Promise<RunResult> {
   const counts: Record<string, number> = {};
   for (const row of state.listSteps()) {
     if (p.only && !p.only.has(row.step_id)) continue;
-    const key = row.status === "done" ? (row.outcome ?? "done") : row.status;
+    // A step still "running" once the run is over was cut off by an interrupt; it resumes next time.
+    const key = row.status === "done" ? (row.outcome ?? "done") : row.status === "running" ? "interrupted" : row.status;
     counts[key] = (counts[key] ?? 0) + 1;
   }
   let end: RunResult["status"];
