@@ -140,13 +140,7 @@ async function restartStoppedSources(state: StateStore, source: OpenStackCloud, 
     const id = key.slice("stopped:".length);
     try {
       const wait = { minDelay: o.pollMs, maxDelay: Math.max(5000, o.pollMs), timeoutMs: 10 * 60_000 };
-      // Why: a stop asked for just before a crash may still be under way; the server would end SHUTOFF after we looked.
-      const s = await compute.waitForServerIdle(source.compute, id, wait);
-      if (s.status === "SHUTOFF") {
-        await compute.startServer(source.compute, id);
-        await compute.waitForServer(source.compute, id, "ACTIVE", wait);
-        out.push(id);
-      }
+      if (await compute.startServerIfStopped(source.compute, id, wait)) out.push(id);
       state.deleteMeta(key);
     } catch (err) {
       reporter.emit({ type: "warning", step: null, message: `could not start source server ${id} again: ${describeError(err)}; start it by hand` });

@@ -105,11 +105,7 @@ async function rootImage(ctx: ApplyContext): Promise<string> {
 async function restartSource(ctx: ApplyContext): Promise<void> {
   const srcId = ctx.step.source.id;
   if (!ctx.sourceStopped.has(srcId)) return;
-  const s = await compute.waitForServerIdle(ctx.source.compute, srcId, ctx.wait);
-  if (s.status === "SHUTOFF") {
-    await compute.startServer(ctx.source.compute, srcId);
-    await compute.waitForServer(ctx.source.compute, srcId, "ACTIVE", ctx.wait);
-  }
+  await compute.startServerIfStopped(ctx.source.compute, srcId, ctx.wait);
   ctx.sourceStopped.clear(srcId);
 }
 

@@ -368,6 +368,19 @@ export async function stopServerAndWait(client: ComputeClient, serverId: string,
   });
 }
 
+/**
+ * Starts a server again if it is SHUTOFF once any running task (a stop asked
+ * for just before a crash) has ended, and waits until it is ACTIVE. Returns
+ * whether it was started.
+ */
+export async function startServerIfStopped(client: ComputeClient, serverId: string, opts: Partial<WaitOptions<Server>> = {}): Promise<boolean> {
+  const now = await waitForServerIdle(client, serverId, opts);
+  if (now.status !== "SHUTOFF") return false;
+  await startServer(client, serverId);
+  await waitForServer(client, serverId, "ACTIVE", opts);
+  return true;
+}
+
 /** Waits until a server is gone (404 or DELETED). */
 export async function waitForServerDeleted(client: ComputeClient, serverId: string, opts: Partial<WaitOptions<Server>> = {}): Promise<void> {
   await waitForDeleted(() => getServer(client, serverId), {

@@ -34,6 +34,7 @@ import { ApiError, UnreachableError, type Fault } from "../errors.js";
 import { log, redact } from "../log.js";
 import { TOOL_VERSION } from "../version.js";
 import { faultMessage } from "./fault-message.js";
+import { sleep } from "./waiters.js";
 
 export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -145,21 +146,6 @@ function lowerHeaders(h: unknown): Record<string, string> {
 /** The request id an operator quotes to the provider (`x-openstack-request-id`, else Nova's `x-compute-request-id`). */
 export function requestIdOf(headers: Record<string, string>): string | undefined {
   return headers["x-openstack-request-id"] || headers["x-compute-request-id"] || undefined;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 async function readSome(stream: Readable, max: number): Promise<string> {

@@ -45,7 +45,8 @@ function isTerminal(status: string, extra: readonly string[]): boolean {
   return TERMINAL_STATUSES.includes(s) || s.startsWith("error") || extra.some((f) => f.toLowerCase() === s);
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const t = setTimeout(() => {

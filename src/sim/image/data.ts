@@ -84,7 +84,7 @@ export function downloadData(cloud: CloudContext, ctx: Ctx, img: ImageRecord): R
   if (!blob) {
     // Why: Glance answers 200 with an empty body for an active 0-byte image (an
     // empty volume uploaded by Cinder); 204 is only for images that have no data yet.
-    ctx.res.writeHead(200, { ...ctx.respHeaders, "Content-Type": "application/octet-stream", "Content-Length": "0", "Content-MD5": img.checksum ?? "d41d8cd98f00b204e9800998ecf8427e" });
+    ctx.res.writeHead(200, { ...ctx.respHeaders, "Content-Type": "application/octet-stream", "Content-Length": "0", ...(img.checksum ? { "Content-MD5": img.checksum } : {}) });
     ctx.res.end();
     return;
   }
