@@ -16,7 +16,7 @@ import { executePlan } from "../../src/executor/run.js";
 import { StateStore } from "../../src/executor/state.js";
 import type { ResourceKind } from "../../src/kinds/types.js";
 import { computeWaves } from "../../src/plan/graph.js";
-import type { Plan } from "../../src/plan/schema.js";
+import type { Plan } from "../../src/model/plan.js";
 import { workerInput, workerMain } from "../lib/child.js";
 
 /** What the P3 orchestrator sends. */

@@ -11,8 +11,8 @@
  */
 import { buildPlan } from "../../src/plan/build.js";
 import { serializePlan } from "../../src/plan/io.js";
-import { emptyMapping } from "../../src/plan/mapping-file.js";
-import type { Inventory } from "../../src/inventory/model.js";
+import { emptyMapping } from "../../src/mapping/mapping-file.js";
+import type { Inventory } from "../../src/model/inventory.js";
 import {
   aFloatingIp, aKeypair, aNetwork, anExternalNetwork, anImage, anInventory, aPort, aRouter, aRule, aSecurityGroup, aServer,
   aSubnet, aVolume, aVolumeType, defaultEgress, DST_PROJECT, mandatoryFlavors, ubuntuImage,

@@ -9,14 +9,14 @@
  * `check-images.ts`, `check-storage.ts`, `check-network.ts`,
  * `check-features.ts`); their stable codes and categories are in `types.ts`
  * (`CHECKS`); the score formula is in `score.ts`. The measuring stick is what
- * the SCS standards guarantee on every compliant cloud (`scs-mandatory.ts`):
+ * the SCS standards guarantee on every compliant cloud (`mapping/scs-standards.ts`):
  * the 15 mandatory flavors, the scs-0102 image metadata, the scs-0104 standard
  * images, the scs-0114 volume type aspects and the scs-0123 services.
  *
  * Output is deterministic (findings sorted worst first, then by category,
  * check and resource), so two runs on the same inventory diff cleanly.
  */
-import type { Inventory } from "../inventory/model.js";
+import type { Inventory } from "../model/inventory.js";
 import { checkFeatures } from "./check-features.js";
 import { checkFlavors, usedFlavors } from "./check-flavors.js";
 import { checkImages, countImages, imagesInUse } from "./check-images.js";

@@ -19,7 +19,7 @@
  *   were placed on purpose (fire zones) → minor per zone. With one zone the
  *   placement was no choice and the planner's rules map it; no finding.
  */
-import type { Feature } from "../inventory/model.js";
+import type { Feature } from "../model/inventory.js";
 import type { AssessContext } from "./context.js";
 import { finding, listNames, nameOf, plural } from "./context.js";
 import type { Finding, Severity } from "./types.js";

@@ -25,15 +25,15 @@
  * - Ephemeral disks and swap: SCS flavors have neither, and ephemeral content
  *   is not migrated.
  */
-import type { Flavor, Server } from "../inventory/model.js";
-import { mapFlavor } from "../plan/mapping/flavor.js";
-import { CPU_CLASS_RANK, formatRamMiB, profileFlavor, scsNameExtraSpecs } from "../plan/mapping/flavor-profile.js";
-import type { FlavorFacts, FlavorProfile } from "../plan/mapping/flavor-profile.js";
-import type { CpuType, DiskType, ScsFlavorSpec } from "../plan/mapping/scs-flavor-name.js";
-import { formatScsFlavorName, hasScsPrefix, parseScsFlavorName } from "../plan/mapping/scs-flavor-name.js";
+import type { Flavor, Server } from "../model/inventory.js";
+import { mapFlavor } from "../mapping/flavor.js";
+import { CPU_CLASS_RANK, formatRamMiB, profileFlavor, scsNameExtraSpecs } from "../mapping/flavor-profile.js";
+import type { FlavorFacts, FlavorProfile } from "../mapping/flavor-profile.js";
+import type { CpuType, DiskType, ScsFlavorSpec } from "../mapping/scs-flavor-name.js";
+import { formatScsFlavorName, hasScsPrefix, parseScsFlavorName } from "../mapping/scs-flavor-name.js";
 import type { AssessContext } from "./context.js";
 import { finding, listNames, plural } from "./context.js";
-import { MANDATORY_SCS_FLAVORS, RECOMMENDED_SCS_FLAVORS, mandatoryScsFlavors } from "./scs-mandatory.js";
+import { MANDATORY_SCS_FLAVORS, RECOMMENDED_SCS_FLAVORS, mandatoryScsFlavors } from "../mapping/scs-standards.js";
 import type { Finding, Severity } from "./types.js";
 
 /** One flavor as the project's servers use it. */

@@ -21,10 +21,10 @@
  * - Owned images with visibility `shared` or `community` are used by other
  *   projects; their access and the image id do not survive the move.
  */
-import type { Image, Server } from "../inventory/model.js";
+import type { Image, Server } from "../model/inventory.js";
 import type { AssessContext } from "./context.js";
 import { finding, listNames, nameOf, plural, ref, rootVolumeOf } from "./context.js";
-import { SCS_IMAGE_KEYS_V1, SCS_IMAGE_KEYS_V2_ADDED, SCS_IMAGE_TECHNICAL_KEYS, findStandardImage } from "./scs-mandatory.js";
+import { SCS_IMAGE_KEYS_V1, SCS_IMAGE_KEYS_V2_ADDED, SCS_IMAGE_TECHNICAL_KEYS, findStandardImage } from "../mapping/scs-standards.js";
 import type { Finding } from "./types.js";
 
 /** An image some servers boot from (directly, or through their root volume). */

@@ -17,7 +17,7 @@
  *   cannot keep their addresses") → minor each, so DNS and allow-lists get
  *   updated; the score caps the check, so many addresses do not sink it.
  */
-import type { Port } from "../inventory/model.js";
+import type { Port } from "../model/inventory.js";
 import type { AssessContext } from "./context.js";
 import { finding, listNames, nameOf, plural, ref } from "./context.js";
 import type { Finding } from "./types.js";

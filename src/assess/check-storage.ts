@@ -13,8 +13,8 @@
  * - Multi-attach volumes need a multi-attach type on the target → major.
  * - Volume snapshots are not migrated → minor per volume that has them.
  */
-import type { Volume } from "../inventory/model.js";
-import { parseScsAspects } from "../plan/mapping/volume-type.js";
+import type { Volume } from "../model/inventory.js";
+import { parseScsAspects } from "../mapping/volume-type.js";
 import type { AssessContext } from "./context.js";
 import { finding, listNames, nameOf, plural, ref, volumeTypeOf } from "./context.js";
 import type { Finding } from "./types.js";

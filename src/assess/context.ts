@@ -3,7 +3,7 @@
  * finding constructor, and the wording helpers that keep messages uniform
  * ("used by 3 servers: a, b, c"). Pure; built once per assessment.
  */
-import type { Image, Inventory, Network, Port, Server, Volume, VolumeType } from "../inventory/model.js";
+import type { Image, Inventory, Network, Port, Server, Volume, VolumeType } from "../model/inventory.js";
 import type { CheckId, Finding, Severity } from "./types.js";
 import { CHECKS } from "./types.js";
 

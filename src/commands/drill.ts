@@ -8,7 +8,7 @@ import { makeReporter } from "../executor/progress.js";
 import { runDrill } from "../journeys/drill.js";
 import { EXIT } from "../errors.js";
 import { out } from "../log.js";
-import { emptyMapping, loadMappingFile } from "../plan/mapping-file.js";
+import { emptyMapping, loadMappingFile } from "../mapping/mapping-file.js";
 import { connectCloud } from "./connect.js";
 import { checkMigrationName, migrationDir } from "./migration-dir.js";
 

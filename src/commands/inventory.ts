@@ -3,7 +3,7 @@
  * of the project in the normalized model, as a summary table or JSON.
  */
 import { collectInventory } from "../inventory/collect.js";
-import { INVENTORY_COLLECTIONS, type Inventory } from "../inventory/model.js";
+import { INVENTORY_COLLECTIONS, type Inventory } from "../model/inventory.js";
 import { out } from "../log.js";
 import { writeFileAtomic } from "../plan/io.js";
 import { connectCloud } from "./connect.js";

@@ -7,7 +7,7 @@
  */
 import { out } from "../log.js";
 import { blockingFindings } from "../plan/build.js";
-import { emptyMapping, loadMappingFile } from "../plan/mapping-file.js";
+import { emptyMapping, loadMappingFile } from "../mapping/mapping-file.js";
 import { planMigration } from "../journeys/plan-migration.js";
 import { EXIT } from "../errors.js";
 import { connectCloud } from "./connect.js";

@@ -13,7 +13,7 @@ import * as compute from "../openstack/compute.js";
 import type { OpenStackCloud } from "../openstack/cloud.js";
 import { blockingFindings } from "../plan/build.js";
 import { planDigest, readPlan } from "../plan/io.js";
-import type { Plan } from "../plan/schema.js";
+import type { Plan } from "../model/plan.js";
 import { ConfigError, describeError, PlanBlockedError, StalePlanError } from "../errors.js";
 import { log } from "../log.js";
 import { TOOL_VERSION } from "../version.js";

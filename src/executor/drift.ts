@@ -6,9 +6,9 @@
  * made itself on the source (temporary snapshots, images and volumes of data
  * copies) are not drift.
  */
-import type { Inventory } from "../inventory/model.js";
+import type { Inventory } from "../model/inventory.js";
 import { COLLECTION_OF_KIND, sourceDigest } from "../kinds/common.js";
-import type { KindId, Plan } from "../plan/schema.js";
+import type { KindId, Plan } from "../model/plan.js";
 import { TEMP_PREFIX } from "../movers/temp-names.js";
 
 

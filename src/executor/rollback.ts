@@ -16,7 +16,7 @@ import { deleteIgnoringMissing } from "../openstack/missing.js";
 import * as bs from "../openstack/block-storage.js";
 import * as glance from "../openstack/image.js";
 import { planDigest, readPlan } from "../plan/io.js";
-import type { Plan } from "../plan/schema.js";
+import type { Plan } from "../model/plan.js";
 import { describeError } from "../errors.js";
 import { TOOL_VERSION } from "../version.js";
 import { checkSide, type Connector } from "./apply.js";

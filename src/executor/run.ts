@@ -14,7 +14,7 @@ import PQueue from "p-queue";
 import { describeError, isRetryable, AuthError, UnreachableError, MigrateError } from "../errors.js";
 import type { ApplyContext, ResourceKind, RunOptions } from "../kinds/types.js";
 import type { OpenStackCloud } from "../openstack/cloud.js";
-import type { Plan, Step } from "../plan/schema.js";
+import type { Plan, Step } from "../model/plan.js";
 import type { ProgressReporter } from "./progress.js";
 import type { StateStore, StepStatus } from "./state.js";
 

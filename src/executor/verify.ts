@@ -11,7 +11,7 @@ import PQueue from "p-queue";
 import { checkStepParams, KIND_BY_ID } from "../kinds/index.js";
 import type { RunOptions, VerifyFinding } from "../kinds/types.js";
 import { readPlan } from "../plan/io.js";
-import type { Plan } from "../plan/schema.js";
+import type { Plan } from "../model/plan.js";
 import { describeError } from "../errors.js";
 import { planDigest } from "../plan/io.js";
 import { TOOL_VERSION } from "../version.js";

@@ -25,7 +25,7 @@ import {
   type Quotas,
   type Server,
   type Volume,
-} from "./model.js";
+} from "../model/inventory.js";
 
 /** Runs a list call; a service that forbids or lacks it yields the fallback (with a debug line). */
 async function optional<T>(what: string, p: Promise<T>, fallback: T): Promise<T> {

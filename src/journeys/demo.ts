@@ -18,7 +18,7 @@ import { applyMigration } from "../executor/apply.js";
 import type { ProgressReporter } from "../executor/progress.js";
 import { verifyMigration } from "../executor/verify.js";
 import { collectInventory } from "../inventory/collect.js";
-import { emptyMapping } from "../plan/mapping-file.js";
+import { emptyMapping } from "../mapping/mapping-file.js";
 import { startSim, type SimServer } from "../sim/index.js";
 import { seedTenant } from "../tenant/seed.js";
 import { loadTenantSpec } from "../tenant/spec.js";

@@ -18,7 +18,7 @@ import { StateStore } from "../executor/state.js";
 import { verifyMigration } from "../executor/verify.js";
 import { describeError, MigrateError } from "../errors.js";
 import { blockingFindings } from "../plan/build.js";
-import type { MappingFile } from "../plan/mapping-file.js";
+import type { MappingFile } from "../mapping/mapping-file.js";
 import { buildReportModel } from "../report/model.js";
 import { writeReport } from "../report/write.js";
 import { readPlan } from "../plan/io.js";

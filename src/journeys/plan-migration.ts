@@ -6,13 +6,13 @@
  */
 import { writeFileSync } from "node:fs";
 import { collectInventory } from "../inventory/collect.js";
-import type { Inventory } from "../inventory/model.js";
+import type { Inventory } from "../model/inventory.js";
 import type { OpenStackCloud } from "../openstack/cloud.js";
 import { buildPlan } from "../plan/build.js";
 import { writeFileAtomic, writePlan } from "../plan/io.js";
-import type { MappingFile } from "../plan/mapping-file.js";
+import type { MappingFile } from "../mapping/mapping-file.js";
 import { renderPlan } from "../plan/render.js";
-import type { Plan } from "../plan/schema.js";
+import type { Plan } from "../model/plan.js";
 import { TOOL_VERSION } from "../version.js";
 import { join } from "node:path";
 

@@ -10,8 +10,8 @@
  * API; they are adopted by name and content.
  */
 import { z } from "zod";
-import type { Inventory } from "../inventory/model.js";
-import type { KindId, StepRef } from "../plan/schema.js";
+import type { Inventory } from "../model/inventory.js";
+import type { KindId, StepRef } from "../model/plan.js";
 import { digestOf } from "../util/digest.js";
 
 export type InventoryCollection = Exclude<keyof Inventory, "meta" | "quotas" | "features">;

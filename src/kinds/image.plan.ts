@@ -2,7 +2,7 @@
  * Planning of Glance images. Images the project owns (uploads and server
  * snapshots) are copied byte for byte; public images of the provider are not
  * steps: servers and volumes that use them are mapped to the target's
- * standard image by SCS metadata (see plan/mapping/image.ts).
+ * standard image by SCS metadata (see mapping/image.ts).
  *
  * Properties are copied except those that describe the source cloud or that
  * Glance computes itself. `signature_verified` in particular must never be
@@ -10,7 +10,7 @@
  * image and the volume goes to error after its data was copied.
  */
 import { z } from "zod";
-import type { Image } from "../inventory/model.js";
+import type { Image } from "../model/inventory.js";
 import { userTags } from "./common.js";
 import { excluded, skipFor, stepFor } from "./plan-helpers.js";
 import type { PlanContext, PlannedStep } from "./types.js";

@@ -3,7 +3,7 @@
  * The DAG (dependsOn) decides what runs first; this order only makes planning
  * output and the order of equal steps deterministic.
  */
-import type { KindId, Step } from "../plan/schema.js";
+import type { KindId, Step } from "../model/plan.js";
 import { floatingIp } from "./floating-ip.js";
 import { image } from "./image.js";
 import { keypair } from "./keypair.js";

@@ -4,7 +4,7 @@
  * steps: they are mapped (see the router and floating-ip kinds).
  */
 import { z } from "zod";
-import type { Subnet } from "../inventory/model.js";
+import type { Subnet } from "../model/inventory.js";
 import { NameRefSchema, ref, StepRefSchema, userTags } from "./common.js";
 import { excluded, nameClash, owned, skipFor, stepFor } from "./plan-helpers.js";
 import type { PlanContext, PlannedStep } from "./types.js";

@@ -3,9 +3,9 @@
  * owns becomes a step; provider things such as external networks and public
  * images are mapped instead) and the common shape of a planned step.
  */
-import type { Inventory } from "../inventory/model.js";
-import { matchExclude } from "../plan/mapping-file.js";
-import type { KindId, SkipReason } from "../plan/schema.js";
+import type { Inventory } from "../model/inventory.js";
+import { matchExclude } from "../mapping/mapping-file.js";
+import type { KindId, SkipReason } from "../model/plan.js";
 import { sourceDigest } from "./common.js";
 import type { PlanContext, PlannedStep } from "./types.js";
 

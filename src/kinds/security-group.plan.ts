@@ -11,7 +11,7 @@
  * The project's `default` group exists on both sides and is adopted.
  */
 import { z } from "zod";
-import type { SecurityGroup, SecurityGroupRule } from "../inventory/model.js";
+import type { SecurityGroup, SecurityGroupRule } from "../model/inventory.js";
 import { canonicalJson } from "../util/digest.js";
 import { ref, StepRefSchema, userTags } from "./common.js";
 import { excluded, nameClash, owned, skipFor, stepFor } from "./plan-helpers.js";

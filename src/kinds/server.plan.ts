@@ -14,10 +14,10 @@
  *   new volume made from the copied disk or image (`boot_volume_size`).
  */
 import { z } from "zod";
-import type { Image, Server } from "../inventory/model.js";
-import { mapAvailabilityZone } from "../plan/mapping/availability-zone.js";
-import { mapFlavor } from "../plan/mapping/flavor.js";
-import { mapImage } from "../plan/mapping/image.js";
+import type { Image, Server } from "../model/inventory.js";
+import { mapAvailabilityZone } from "../mapping/availability-zone.js";
+import { mapFlavor } from "../mapping/flavor.js";
+import { mapImage } from "../mapping/image.js";
 import { NameRefSchema, ref, StepRefSchema, userMetadata, userTags } from "./common.js";
 import { excluded, nameClash, skipFor, stepFor } from "./plan-helpers.js";
 import type { PlanContext, PlannedStep } from "./types.js";

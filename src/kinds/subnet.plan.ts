@@ -5,7 +5,7 @@
  * plan time (Neutron allows it, but the two can never share a router).
  */
 import { z } from "zod";
-import type { Subnet } from "../inventory/model.js";
+import type { Subnet } from "../model/inventory.js";
 import { NameRefSchema, ref, StepRefSchema, userTags } from "./common.js";
 import { cidrsOverlap } from "../util/cidr.js";
 import { excluded, owned, skipFor, stepFor } from "./plan-helpers.js";

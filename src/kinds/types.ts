@@ -6,9 +6,9 @@
  * The executor knows nothing kind-specific.
  */
 import type { z } from "zod";
-import type { Inventory } from "../inventory/model.js";
-import type { MappingFile } from "../plan/mapping-file.js";
-import type { KindId, PlanFinding, SkipReason, Step, Action } from "../plan/schema.js";
+import type { Inventory } from "../model/inventory.js";
+import type { MappingFile } from "../mapping/mapping-file.js";
+import type { KindId, PlanFinding, SkipReason, Step, Action } from "../model/plan.js";
 import type { OpenStackCloud } from "../openstack/cloud.js";
 import type { StepIndex } from "../plan/step-ids.js";
 

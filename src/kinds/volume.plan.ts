@@ -7,8 +7,8 @@
  * skipped steps so the plan shows them.
  */
 import { z } from "zod";
-import { mapAvailabilityZone } from "../plan/mapping/availability-zone.js";
-import { mapVolumeType } from "../plan/mapping/volume-type.js";
+import { mapAvailabilityZone } from "../mapping/availability-zone.js";
+import { mapVolumeType } from "../mapping/volume-type.js";
 import { NameRefSchema, userMetadata } from "./common.js";
 import { excluded, nameClash, skipFor, stepFor } from "./plan-helpers.js";
 import type { PlanContext, PlannedStep } from "./types.js";

@@ -5,16 +5,16 @@
  * pre-flight quota checks, the estimate, the waves and the integrity digest.
  * Re-running it on the same inventories gives byte-identical steps.
  */
-import type { Inventory } from "../inventory/model.js";
+import type { Inventory } from "../model/inventory.js";
 import { KINDS } from "../kinds/index.js";
 import type { PlanContext, PlannedStep, PlanOptions } from "../kinds/types.js";
 import { digestOf } from "../util/digest.js";
 import { computeWaves } from "./graph.js";
 import { computeIntegrity, stepRefsIn } from "./io.js";
-import { chooseExternalNetwork } from "./mapping/external-network.js";
-import type { MappingFile } from "./mapping-file.js";
+import { chooseExternalNetwork } from "../mapping/external-network.js";
+import type { MappingFile } from "../mapping/mapping-file.js";
 import { checkQuotas, quotaNeeds } from "./preflight.js";
-import { FORMAT_VERSION, type Plan, type PlanFinding, type Step } from "./schema.js";
+import { FORMAT_VERSION, type Plan, type PlanFinding, type Step } from "../model/plan.js";
 import { buildStepIndex } from "./step-ids.js";
 
 export const DEFAULT_THROUGHPUT_MBPS = 100;

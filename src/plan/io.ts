@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { PlanFileError } from "../errors.js";
 import { digestOf } from "../util/digest.js";
 import { checkGraph } from "./graph.js";
-import { FORMAT_VERSION, Plan, type Step } from "./schema.js";
+import { FORMAT_VERSION, Plan, type Step } from "../model/plan.js";
 
 /** The file name of a plan inside its migration folder. */
 export const PLAN_FILE = "plan.json";

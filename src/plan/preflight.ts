@@ -4,10 +4,10 @@
  * created. Everything here is computed from the plan and the target
  * inventory; nothing is asked of the cloud.
  */
-import type { Inventory, QuotaKey } from "../inventory/model.js";
+import type { Inventory, QuotaKey } from "../model/inventory.js";
 import type { PlannedStep } from "../kinds/types.js";
-import { isScsDefaultEgressRule } from "./mapping/security-group-defaults.js";
-import type { QuotaCheck } from "./schema.js";
+import { isScsDefaultEgressRule } from "../mapping/security-group-defaults.js";
+import type { QuotaCheck } from "../model/plan.js";
 
 /** Rules Neutron adds to every new group on an SCS cloud (IPv4 and IPv6 egress). */
 const DEFAULT_RULES_PER_GROUP = 2;

@@ -6,7 +6,7 @@
  * timestamps, so plan.txt diffs as cleanly as plan.json.
  */
 import { fmtBytes, fmtDuration } from "../util/format.js";
-import type { Plan, Step } from "./schema.js";
+import type { Plan, Step } from "../model/plan.js";
 
 const SYMBOL: Record<Step["action"], string> = { create: "+", adopt: "=", skip: "·" };
 const SEVERITY_MARK = { error: "✗", warning: "!", info: "i" } as const;

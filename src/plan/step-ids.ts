@@ -6,8 +6,8 @@
  * Unnamed ports are named after their server and network, unnamed boot volumes
  * after their server.
  */
-import type { Inventory } from "../inventory/model.js";
-import type { KindId } from "./schema.js";
+import type { Inventory } from "../model/inventory.js";
+import type { KindId } from "../model/plan.js";
 
 type Collection =
   | "keypairs"

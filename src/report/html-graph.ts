@@ -6,7 +6,7 @@
  * the first column is ordered by kind. Sizes are fixed, so a plan of 1,000+
  * steps gives a tall picture that scrolls rather than an unreadable small one.
  */
-import { KIND_IDS } from "../plan/schema.js";
+import { KIND_IDS } from "../model/plan.js";
 import type { ReportModel } from "./model.js";
 import { esc, RESULT_LABEL, stepName } from "./text.js";
 

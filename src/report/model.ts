@@ -14,7 +14,7 @@ import { redactDeep } from "../log.js";
 import type { EventRow, RunRow, RunStatus, StateStore, StepOutcome, StepRow } from "../executor/state.js";
 import type { VerifyFinding } from "../kinds/types.js";
 import { computeWaves } from "../plan/graph.js";
-import type { Plan, PlanFinding, QuotaCheck } from "../plan/schema.js";
+import type { Plan, PlanFinding, QuotaCheck } from "../model/plan.js";
 import { buildTimeline, isApplyingRun, runWindows, type TimelineBar, type TimelineRun, type TimelineTransfer } from "./timeline.js";
 import { throughput, transferInfo, type TransferInfo } from "./transfers.js";
 

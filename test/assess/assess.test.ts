@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { assessPortability } from "../../src/assess/assess.js";
 import { CHECKS, type CheckId, type Severity } from "../../src/assess/types.js";
-import type { Inventory } from "../../src/inventory/model.js";
+import type { Inventory } from "../../src/model/inventory.js";
 import { aFloatingIp, aNetwork, aPort, aServer, aVolumeType } from "../helpers/builders.js";
 import { compliantInventory, providerImage, serverOn, serverWithFlavor } from "./builders.js";
 

@@ -5,7 +5,7 @@
  * router, one availability zone, no floating IPs), which each test then
  * breaks in exactly one way. Built on `test/helpers/builders.ts`.
  */
-import type { Flavor, Image, Inventory, Server } from "../../src/inventory/model.js";
+import type { Flavor, Image, Inventory, Server } from "../../src/model/inventory.js";
 import {
   SRC_PROJECT,
   aNetwork,

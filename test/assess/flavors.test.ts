@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { assessPortability } from "../../src/assess/assess.js";
 import { suggestScsName } from "../../src/assess/check-flavors.js";
-import { MANDATORY_SCS_FLAVORS, RECOMMENDED_SCS_FLAVORS, mandatoryScsFlavors } from "../../src/assess/scs-mandatory.js";
-import type { Flavor } from "../../src/inventory/model.js";
-import { parseScsFlavorName } from "../../src/plan/mapping/scs-flavor-name.js";
+import { MANDATORY_SCS_FLAVORS, RECOMMENDED_SCS_FLAVORS, mandatoryScsFlavors } from "../../src/mapping/scs-standards.js";
+import type { Flavor } from "../../src/model/inventory.js";
+import { parseScsFlavorName } from "../../src/mapping/scs-flavor-name.js";
 import { compliantInventory, serverWithFlavor } from "./builders.js";
 
 type FlavorIn = { name: string; vcpus: number; ramMiB: number; disk: number; ephemeral?: number; swap?: number; extra_specs?: Record<string, string> };

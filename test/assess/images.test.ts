@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { assessPortability } from "../../src/assess/assess.js";
 import { missingImageKeys } from "../../src/assess/check-images.js";
-import { findStandardImage } from "../../src/assess/scs-mandatory.js";
-import type { Image, Inventory } from "../../src/inventory/model.js";
+import { findStandardImage } from "../../src/mapping/scs-standards.js";
+import type { Image, Inventory } from "../../src/model/inventory.js";
 import { anImage } from "../helpers/builders.js";
 import { compliantInventory, fullImageProps, providerImage } from "./builders.js";
 

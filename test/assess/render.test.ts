@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { assessPortability } from "../../src/assess/assess.js";
 import { RENDER_LIMIT_PER_CHECK, renderAssessment, wrap } from "../../src/assess/render.js";
-import type { Inventory } from "../../src/inventory/model.js";
+import type { Inventory } from "../../src/model/inventory.js";
 import { aFloatingIp } from "../helpers/builders.js";
 import { compliantInventory, serverWithFlavor } from "./builders.js";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { assessPortability } from "../../src/assess/assess.js";
 import { deductionsFor, gradeOf, scoreOf } from "../../src/assess/score.js";
 import { CHECKS, type CheckId, type Finding, type Grade, type Severity } from "../../src/assess/types.js";
-import type { Inventory } from "../../src/inventory/model.js";
+import type { Inventory } from "../../src/model/inventory.js";
 import { aFloatingIp, aVolume } from "../helpers/builders.js";
 import { compliantInventory, serverWithFlavor } from "./builders.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { assessPortability } from "../../src/assess/assess.js";
 import { featureRule } from "../../src/assess/check-features.js";
-import type { Inventory } from "../../src/inventory/model.js";
+import type { Inventory } from "../../src/model/inventory.js";
 import { aFloatingIp, aNetwork, aPort, aVolume, aVolumeType } from "../helpers/builders.js";
 import { compliantInventory } from "./builders.js";
 

@@ -9,7 +9,7 @@ import { LineProgress } from "../../src/executor/progress.js";
 import { acquireLock, forceUnlock } from "../../src/executor/lock.js";
 import { LockHeldError, ApiError } from "../../src/errors.js";
 import type { ResourceKind } from "../../src/kinds/types.js";
-import type { Plan } from "../../src/plan/schema.js";
+import type { Plan } from "../../src/model/plan.js";
 import { computeWaves } from "../../src/plan/graph.js";
 
 /** A plan of fake "keypair" steps with the given dependencies. */

@@ -19,7 +19,7 @@ import type {
   Subnet,
   Volume,
   VolumeType,
-} from "../../src/inventory/model.js";
+} from "../../src/model/inventory.js";
 
 let counter = 0;
 const uid = (prefix: string) => `${prefix}-${String(++counter).padStart(4, "0")}-0000-0000-000000000000`;

@@ -10,11 +10,11 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Inventory } from "../../src/inventory/model.js";
+import { Inventory } from "../../src/model/inventory.js";
 import type { PlanOptions } from "../../src/kinds/types.js";
 import { buildPlan } from "../../src/plan/build.js";
-import { parseMappingFile, type MappingFile } from "../../src/plan/mapping-file.js";
-import type { Plan } from "../../src/plan/schema.js";
+import { parseMappingFile, type MappingFile } from "../../src/mapping/mapping-file.js";
+import type { Plan } from "../../src/model/plan.js";
 
 /** The folder holding one sub-folder per golden case. */
 export const GOLDEN_DIR = resolve(fileURLToPath(new URL("../../fixtures/golden", import.meta.url)));

@@ -9,7 +9,7 @@
  * the inventory's own metadata (collection time, microversions).
  */
 import { expect } from "vitest";
-import type { Inventory } from "../../src/inventory/model.js";
+import type { Inventory } from "../../src/model/inventory.js";
 import { runCli, type CliResult } from "./cli.js";
 import type { SimEnv } from "./sim-env.js";
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectCloud } from "../../src/commands/connect.js";
 import { collectInventory } from "../../src/inventory/collect.js";
-import type { Inventory } from "../../src/inventory/model.js";
+import type { Inventory } from "../../src/model/inventory.js";
 import type { OpenStackCloud } from "../../src/openstack/cloud.js";
 import { startSim, type SimCloudOptions, type SimServer } from "../../src/sim/index.js";
 import { seedTenant } from "../../src/tenant/seed.js";

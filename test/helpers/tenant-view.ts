@@ -6,7 +6,7 @@
  * timestamps, markers) is left out; flavors are shown by name so a test can
  * state the expected mapping.
  */
-import type { Inventory } from "../../src/inventory/model.js";
+import type { Inventory } from "../../src/model/inventory.js";
 import { userMetadata, userTags } from "../../src/kinds/common.js";
 
 const sortObj = <T>(o: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DrillSummary } from "../../src/journeys/drill.js";
 import { EXIT } from "../../src/errors.js";
-import type { Inventory } from "../../src/inventory/model.js";
+import type { Inventory } from "../../src/model/inventory.js";
 import { runCli } from "../helpers/cli.js";
 import { JOURNEY_TIMEOUT_MS, namesOf, projectPicture } from "../helpers/journey.js";
 import { seed, startSimEnv, type SimEnv } from "../helpers/sim-env.js";

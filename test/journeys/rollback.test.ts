@@ -13,7 +13,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT } from "../../src/errors.js";
-import type { Inventory } from "../../src/inventory/model.js";
+import type { Inventory } from "../../src/model/inventory.js";
 import * as net from "../../src/openstack/network.js";
 import { runCli } from "../helpers/cli.js";
 import { JOURNEY_TIMEOUT_MS, namesOf, planAndApply, projectPicture } from "../helpers/journey.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../src/plan/build.js";
 import { parsePlan, serializePlan } from "../../src/plan/io.js";
-import { emptyMapping } from "../../src/plan/mapping-file.js";
+import { emptyMapping } from "../../src/mapping/mapping-file.js";
 import { renderPlan } from "../../src/plan/render.js";
 import {
   aFloatingIp, aKeypair, aNetwork, anExternalNetwork, anImage, anInventory, aPort, aRouter, aRule, aSecurityGroup, aServer,

@@ -9,8 +9,8 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { mappingJsonSchema } from "../../src/plan/mapping-file.js";
-import { ACTIONS, FORMAT_VERSION, KIND_IDS, planJsonSchema, SKIP_REASONS } from "../../src/plan/schema.js";
+import { mappingJsonSchema } from "../../src/mapping/mapping-file.js";
+import { ACTIONS, FORMAT_VERSION, KIND_IDS, planJsonSchema, SKIP_REASONS } from "../../src/model/plan.js";
 
 const fixture = (name: string) => resolve(fileURLToPath(new URL("../../fixtures", import.meta.url)), name);
 const asFile = (schema: unknown) => JSON.stringify(schema, null, 2) + "\n";

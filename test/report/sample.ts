@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StateStore } from "../../src/executor/state.js";
 import { computeWaves } from "../../src/plan/graph.js";
-import type { Plan, Step } from "../../src/plan/schema.js";
+import type { Plan, Step } from "../../src/model/plan.js";
 
 export const GiB = 1024 ** 3;
 export const HOSTILE = "server/<script>alert(1)<_script>";

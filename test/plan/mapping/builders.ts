@@ -4,9 +4,9 @@
  * exact figures plus `scs:name-v1`, `scs:name-v2`, `scs:cpu-type`,
  * `scs:disk0-type`).
  */
-import type { AvailabilityZone, Flavor, Image, Network, SecurityGroupRule, VolumeType } from "../../../src/inventory/model.js";
-import type { FlavorFacts } from "../../../src/plan/mapping/flavor-profile.js";
-import { parseScsFlavorName, v2ToV1Name } from "../../../src/plan/mapping/scs-flavor-name.js";
+import type { AvailabilityZone, Flavor, Image, Network, SecurityGroupRule, VolumeType } from "../../../src/model/inventory.js";
+import type { FlavorFacts } from "../../../src/mapping/flavor-profile.js";
+import { parseScsFlavorName, v2ToV1Name } from "../../../src/mapping/scs-flavor-name.js";
 
 /** The 15 mandatory flavors of scs-0103-v1. */
 export const MANDATORY_FLAVORS = [

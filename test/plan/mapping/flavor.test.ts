@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Flavor } from "../../../src/inventory/model.js";
-import { diskTypeAcceptable, mapFlavor, type FlavorBasis, type FlavorMapping } from "../../../src/plan/mapping/flavor.js";
-import type { FlavorFacts } from "../../../src/plan/mapping/flavor-profile.js";
-import { profileFlavor } from "../../../src/plan/mapping/flavor-profile.js";
+import type { Flavor } from "../../../src/model/inventory.js";
+import { diskTypeAcceptable, mapFlavor, type FlavorBasis, type FlavorMapping } from "../../../src/mapping/flavor.js";
+import type { FlavorFacts } from "../../../src/mapping/flavor-profile.js";
+import { profileFlavor } from "../../../src/mapping/flavor-profile.js";
 import {
   aFlavor,
   MANDATORY_FLAVORS,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Image } from "../../../src/inventory/model.js";
-import { mapImage, type ImageMapping } from "../../../src/plan/mapping/image.js";
+import type { Image } from "../../../src/model/inventory.js";
+import { mapImage, type ImageMapping } from "../../../src/mapping/image.js";
 import { anImage } from "./builders.js";
 
 const ubuntu = (over: Partial<Image> = {}, props: Record<string, string> = {}): Image =>

@@ -11,7 +11,7 @@ import {
   matchExclude,
   parseMappingFile,
   type MappingFile,
-} from "../../../src/plan/mapping-file.js";
+} from "../../../src/mapping/mapping-file.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mapping-file-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import {
   v1ToV2Name,
   v2ToV1Name,
   type ScsFlavorSpec,
-} from "../../../src/plan/mapping/scs-flavor-name.js";
+} from "../../../src/mapping/scs-flavor-name.js";
 import { MANDATORY_FLAVORS, RECOMMENDED_FLAVORS } from "./builders.js";
 
 // Every valid example name in scs-0100-v3 (CPU, memory, disk, hypervisor, hwv, CPU arch, GPU sections and the

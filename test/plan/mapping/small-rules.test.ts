@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { AvailabilityZone, Network, SecurityGroupRule } from "../../../src/inventory/model.js";
-import { mapAvailabilityZone } from "../../../src/plan/mapping/availability-zone.js";
-import { chooseExternalNetwork } from "../../../src/plan/mapping/external-network.js";
-import { isScsDefaultEgressRule } from "../../../src/plan/mapping/security-group-defaults.js";
+import type { AvailabilityZone, Network, SecurityGroupRule } from "../../../src/model/inventory.js";
+import { mapAvailabilityZone } from "../../../src/mapping/availability-zone.js";
+import { chooseExternalNetwork } from "../../../src/mapping/external-network.js";
+import { isScsDefaultEgressRule } from "../../../src/mapping/security-group-defaults.js";
 import { aNetwork, anAz, aRule } from "./builders.js";
 
 describe("chooseExternalNetwork", () => {

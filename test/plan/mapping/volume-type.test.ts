@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { VolumeType } from "../../../src/inventory/model.js";
-import { mapVolumeType, parseScsAspects } from "../../../src/plan/mapping/volume-type.js";
+import type { VolumeType } from "../../../src/model/inventory.js";
+import { mapVolumeType, parseScsAspects } from "../../../src/mapping/volume-type.js";
 import { aVolumeType } from "./builders.js";
 
 describe("parseScsAspects", () => {

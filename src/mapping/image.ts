@@ -29,7 +29,7 @@
  *   hand-set values like "Ubuntu" occur); `os_version` compares as text, so
  *   "24.04" ≠ "24.04.1".
  */
-import type { Image } from "../../inventory/model.js";
+import type { Image } from "../model/inventory.js";
 
 /** Image overrides from the mapping file: source image name → target image name, or "copy". */
 export type ImageOverrides = Record<string, string>;

@@ -16,7 +16,7 @@
  *   the planner must give a volume its server's zone, which is why the
  *   service is a parameter here.
  */
-import type { AvailabilityZone } from "../../inventory/model.js";
+import type { AvailabilityZone } from "../model/inventory.js";
 
 /** AZ overrides from the mapping file: source zone name → target zone name. */
 export type AvailabilityZoneOverrides = Record<string, string>;

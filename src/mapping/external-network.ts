@@ -14,7 +14,7 @@
  *   project may see another project's shared default too; if several are
  *   marked, the first by name wins and the note says so.
  */
-import type { Network } from "../../inventory/model.js";
+import type { Network } from "../model/inventory.js";
 
 /** Why an external network was chosen. */
 export type ExternalNetworkBasis = "override" | "is-default" | "only-external";

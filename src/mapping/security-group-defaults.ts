@@ -12,7 +12,7 @@
  *   duplicates (409). `protocol: "0"` is stored as its own rule and is not one.
  *   https://docs.openstack.org/api-ref/network/v2/#create-security-group-rule
  */
-import type { SecurityGroupRule } from "../../inventory/model.js";
+import type { SecurityGroupRule } from "../model/inventory.js";
 
 /** The rule fields that decide whether a rule is a default egress rule. */
 export type RuleShape = Pick<

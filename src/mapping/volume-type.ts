@@ -27,7 +27,7 @@
  *   written prefix still states the intent.
  * - `__default__` always exists but has unspecified semantics (scs-0114).
  */
-import type { VolumeType } from "../../inventory/model.js";
+import type { VolumeType } from "../model/inventory.js";
 
 /** Volume type overrides from the mapping file: source type name → target type name. */
 export type VolumeTypeOverrides = Record<string, string>;

@@ -14,10 +14,10 @@
  * - scs-0104-v1 with `scs-0104-v1-images-v5.yaml` (IaaS v5.1): "Ubuntu 24.04"
  *   mandatory; "Debian 12" and `ubuntu-capi-image-v*` recommended; older
  *   Ubuntu/Debian releases optional. Matched by `os_distro`/`os_version`
- *   (the planner maps images by metadata first, see `plan/mapping/image.ts`).
+ *   (the planner maps images by metadata first, see `mapping/image.ts`).
  */
-import type { Flavor } from "../inventory/model.js";
-import { parseScsFlavorName, v2ToV1Name } from "../plan/mapping/scs-flavor-name.js";
+import type { Flavor } from "../model/inventory.js";
+import { parseScsFlavorName, v2ToV1Name } from "./scs-flavor-name.js";
 
 /** The 15 mandatory flavors of scs-0103-v1: present on every compliant x86-64 cloud. */
 export const MANDATORY_SCS_FLAVORS = [

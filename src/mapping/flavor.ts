@@ -44,7 +44,7 @@
  * - Ephemeral disk and swap are not required (ephemeral content is not
  *   migrated; SCS flavors have neither); a shortfall is noted.
  */
-import type { Flavor } from "../../inventory/model.js";
+import type { Flavor } from "../model/inventory.js";
 import {
   CPU_CLASS_RANK,
   formatRamMiB,
