@@ -10,14 +10,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { z } from "zod";
 import { LineProgress } from "../../src/executor/progress.js";
 import { executePlan } from "../../src/executor/run.js";
 import { StateStore } from "../../src/executor/state.js";
-import type { ResourceKind } from "../../src/kinds/types.js";
 import { computeWaves } from "../../src/plan/graph.js";
 import type { Plan } from "../../src/model/plan.js";
 import { workerInput, workerMain } from "../lib/child.js";
+import { timedFakeKind } from "../../test/helpers/fake-kind.js";
 
 /** What the P3 orchestrator sends. */
 export interface P3Input {
@@ -61,22 +60,6 @@ function plan(n: number): Plan {
   };
 }
 
-function fakeKind(latencyMs: number): ResourceKind {
-  return {
-    kind: "keypair",
-    lane: () => "api",
-    paramsSchema: z.object({}),
-    plan: () => [],
-    find: async () => null,
-    async apply(ctx) {
-      if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
-      return { outcome: "created", targetId: `t-${ctx.stepId}` };
-    },
-    verify: async () => [],
-    remove: async () => {},
-  };
-}
-
 workerMain(async (): Promise<P3Output> => {
   const inp = workerInput<P3Input>();
   const dir = mkdtempSync(path.join(tmpdir(), "scs-bench-p3-"));
@@ -104,7 +87,7 @@ workerMain(async (): Promise<P3Output> => {
         runId: state.startRun("apply", "digest", "bench", {}),
         source: {} as never,
         target: {} as never,
-        kinds: new Map([["keypair", fakeKind(inp.latencyMs)]]),
+        kinds: new Map([["keypair", timedFakeKind(inp.latencyMs)]]),
         reporter: new LineProgress(() => {}),
         options: { cutover: "cold", pollMs: 1, waitTimeoutMs: 60_000 },
         apiConcurrency: inp.concurrency,

@@ -70,6 +70,8 @@ export function makeApplyContext(
     migration: p.plan.name,
     stepId,
     step,
+    params: step.params,
+    stepOptions: step.options,
     source: p.source,
     target: p.target,
     options: p.options,

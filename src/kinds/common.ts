@@ -10,28 +10,14 @@
  * API; they are adopted by name and content.
  */
 import { z } from "zod";
-import type { Inventory } from "../model/inventory.js";
-import type { KindId, StepRef } from "../model/plan.js";
+import type { StepRef } from "../model/plan.js";
 import { digestOf } from "../util/digest.js";
 
-export type InventoryCollection = Exclude<keyof Inventory, "meta" | "quotas" | "features">;
+/** A name as it may appear in a step id (no "/"). */
+export const labelOf = (r: { name: string }): string => r.name.replace(/\//g, "_").trim();
 
-/** The inventory collection a kind's source resources come from. */
-export const COLLECTION_OF_KIND: Record<KindId, InventoryCollection> = {
-  keypair: "keypairs",
-  network: "networks",
-  subnet: "subnets",
-  router: "routers",
-  "security-group": "security_groups",
-  "security-group-rules": "security_groups",
-  port: "ports",
-  "server-group": "server_groups",
-  image: "images",
-  volume: "volumes",
-  server: "servers",
-  "floating-ip": "floating_ips",
-  "volume-snapshot": "volume_snapshots",
-};
+/** The first 8 hex digits of an id, to tell same-named resources apart in step ids. */
+export const shortId = (id: string): string => id.replace(/-/g, "").slice(0, 8);
 
 /**
  * Fields that change without the resource changing in a way that matters to a

@@ -5,16 +5,41 @@
  *
  * API: /v2.0/floatingips, PUT /v2.0/floatingips/{id}/tags
  */
+import type { Collector } from "./types.js";
 import * as net from "../openstack/network.js";
 import { userTags } from "./common.js";
 import { FloatingIpParams, planFloatingIps } from "./floating-ip.plan.js";
 import { ensureMarked, findMarked } from "./neutron-marker.js";
 import { externalNetworkId } from "./router.js";
-import type { ResourceKind } from "./types.js";
+import { defineKind } from "./types.js";
 import { compareFields, deleteIgnoringMissing, mismatch, missing, orNull } from "./verify-helpers.js";
 
-export const floatingIp: ResourceKind = {
+export const floatingIps: Collector<"floating_ips"> = {
+  name: "floating_ips",
+  async collect(cx) {
+    return (await net.listFloatingIps(cx.cloud.network)).map((f) => ({
+      id: f.id,
+      floating_ip_address: f.floating_ip_address,
+      floating_network_id: f.floating_network_id,
+      port_id: f.port_id,
+      fixed_ip_address: f.fixed_ip_address,
+      description: f.description,
+      status: f.status,
+      project_id: f.project_id,
+      tags: f.tags,
+    }));
+  },
+};
+
+export const floatingIp = defineKind<FloatingIpParams>({
   kind: "floating-ip",
+  color: "#e35d9a",
+  collection: floatingIps,
+  stepLabels: () => (f: { floating_ip_address: string }) => f.floating_ip_address,
+  describe: (step) => `${String((step.source.facts as { address?: string } | undefined)?.address ?? "")} → new address`,
+  quotaNeeds: () => ({ floatingips: 1 }),
+  needsExternalNetwork: () => true,
+  driftCandidates: (inv) => inv.floating_ips.map((f) => ({ ...f, name: "" })),
   lane: () => "api",
   paramsSchema: FloatingIpParams,
   plan: planFloatingIps,
@@ -24,7 +49,7 @@ export const floatingIp: ResourceKind = {
   },
 
   async apply(ctx) {
-    const p = ctx.step.params as FloatingIpParams;
+    const p = ctx.params;
     const n = ctx.target.network;
     const ext = await externalNetworkId(ctx, p.floating_network.name);
     const portId = p.port ? ctx.targetIdOf(p.port) : null;
@@ -42,7 +67,7 @@ export const floatingIp: ResourceKind = {
   },
 
   async verify(ctx, targetId) {
-    const p = ctx.step.params as FloatingIpParams;
+    const p = ctx.params;
     const f = await orNull(net.getFloatingIp(ctx.target.network, targetId));
     if (!f) return [missing(ctx)];
     const findings = compareFields(ctx, p, { ...f, tags: userTags(f.tags) }, ["description", "tags"]);
@@ -55,4 +80,4 @@ export const floatingIp: ResourceKind = {
   async remove(ctx, targetId) {
     await deleteIgnoringMissing(net.deleteFloatingIp(ctx.target.network, targetId));
   },
-};
+});

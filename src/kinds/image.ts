@@ -8,15 +8,19 @@
  *
  * API: GET/POST /v2/images, PUT/GET /v2/images/{id}/file, DELETE /v2/images/{id}
  */
+import type { Collector } from "./types.js";
+import { fmtBytes } from "../util/format.js";
 import * as glance from "../openstack/image.js";
 import { streamImage } from "../movers/image-stream.js";
 import { hasMarkerMetadata, markerMetadata, userTags } from "./common.js";
 import { ImageParams, planImages } from "./image.plan.js";
-import type { ApplyContext, ResourceKind } from "./types.js";
+import { defineKind, type ApplyContext } from "./types.js";
 import { compareFields, deleteIgnoringMissing, mismatch, missing, orNull } from "./verify-helpers.js";
 
+type Ctx = ApplyContext<ImageParams>;
+
 /** Images of this migration for this source id (by marker properties). */
-export async function findMarkedImages(ctx: ApplyContext, client: glance.ImageClient, sourceId: string): Promise<glance.Image[]> {
+export async function findMarkedImages(ctx: ApplyContext<unknown, unknown>, client: glance.ImageClient, sourceId: string): Promise<glance.Image[]> {
   const found = await glance.listImages(client, { scs_migrate_source: sourceId });
   return found.filter((i) => hasMarkerMetadata(i.properties, ctx.migration, sourceId));
 }
@@ -27,7 +31,7 @@ export async function findMarkedImages(ctx: ApplyContext, client: glance.ImageCl
  * one. Returns the target image id.
  */
 export async function copyImageTo(
-  ctx: ApplyContext,
+  ctx: ApplyContext<unknown, unknown>,
   source: glance.Image,
   create: glance.CreateImageRequest,
   markerSourceId: string,
@@ -55,8 +59,37 @@ export async function copyImageTo(
   return target.id;
 }
 
-export const image: ResourceKind = {
+export const images: Collector<"images"> = {
+  name: "images",
+  async collect(cx) {
+    return (await glance.listImages(cx.cloud.image)).map((i) => ({
+      id: i.id,
+      name: i.name,
+      status: i.status,
+      visibility: i.visibility,
+      owner: i.owner,
+      disk_format: i.disk_format,
+      container_format: i.container_format,
+      size: i.size,
+      min_disk: i.min_disk,
+      min_ram: i.min_ram,
+      checksum: i.checksum,
+      os_hash_algo: i.os_hash_algo,
+      os_hash_value: i.os_hash_value,
+      protected: i.protected,
+      tags: [...i.tags].sort(),
+      properties: { ...i.properties, ...(i.os_hidden ? { os_hidden: "true" } : {}) },
+      created_at: i.created_at,
+    }));
+  },
+};
+
+export const image = defineKind<ImageParams>({
   kind: "image",
+  color: "#d4a017",
+  collection: images,
+  describe: (step) => `${fmtBytes(step.bytes ?? 0)} copy, ${step.params.disk_format ?? "?"}`,
+  driftCandidates: (inv) => inv.images,
   lane: () => "copy",
   paramsSchema: ImageParams,
   plan: planImages,
@@ -67,7 +100,7 @@ export const image: ResourceKind = {
   },
 
   async apply(ctx) {
-    const p = ctx.step.params as ImageParams;
+    const p = ctx.params;
     const source = await glance.getImage(ctx.source.image, ctx.step.source.id);
     const id = await copyImageTo(
       ctx,
@@ -89,7 +122,7 @@ export const image: ResourceKind = {
   },
 
   async verify(ctx, targetId) {
-    const p = ctx.step.params as ImageParams;
+    const p = ctx.params;
     const t = await orNull(glance.getImage(ctx.target.image, targetId));
     if (!t) return [missing(ctx)];
     const findings = compareFields(ctx, p, { ...t, tags: userTags(t.tags) }, ["name", "disk_format", "container_format", "visibility", "min_disk", "min_ram", "tags"]);
@@ -103,4 +136,4 @@ export const image: ResourceKind = {
   async remove(ctx, targetId) {
     await deleteIgnoringMissing(glance.deleteImage(ctx.target.image, targetId));
   },
-};
+});

@@ -14,11 +14,12 @@ import { securityGroup, securityGroupRules } from "./security-group.js";
 import { serverGroup } from "./server-group.js";
 import { server } from "./server.js";
 import { subnet } from "./subnet.js";
-import type { ResourceKind } from "./types.js";
+import { PROVIDER_COLLECTORS } from "./provider.js";
+import type { Collector, ResourceKind } from "./types.js";
 import { volume } from "./volume.js";
 import { volumeSnapshot } from "./volume-snapshot.js";
 
-export const KINDS: readonly ResourceKind[] = [
+export const KINDS: readonly ResourceKind<any, any>[] = [
   keypair, // no dependencies; servers reference them by name
   network, // networks → subnets → routers; everything attachable needs them
   subnet,
@@ -35,7 +36,15 @@ export const KINDS: readonly ResourceKind[] = [
 ];
 
 /** Kinds by id, for the executor. */
-export const KIND_BY_ID: ReadonlyMap<KindId, ResourceKind> = new Map(KINDS.map((k) => [k.kind, k]));
+export const KIND_BY_ID: ReadonlyMap<KindId, ResourceKind<any, any>> = new Map(KINDS.map((k) => [k.kind, k]));
+
+/** The kind whose step ids a collection's resources get: the first registered kind of that collection. */
+export const KIND_OF_COLLECTION: ReadonlyMap<string, ResourceKind<any, any>> = new Map(
+  [...KINDS].reverse().map((k) => [k.collection.name, k]),
+);
+
+/** Every inventory collection: the kinds' (once each, in registry order), then the provider's. */
+export const COLLECTORS: readonly Collector[] = [...new Set(KINDS.map((k) => k.collection)), ...PROVIDER_COLLECTORS];
 
 /** Checks a step's params (and options, where the kind has a schema for them) after hand edits; returns "params.x: problem" lines. */
 export function checkStepParams(_id: string, step: Step): string[] {

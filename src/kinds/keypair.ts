@@ -6,26 +6,41 @@
  *
  * API: GET/POST /os-keypairs, GET/DELETE /os-keypairs/{name}
  */
+import type { Collector } from "./types.js";
 import * as compute from "../openstack/compute.js";
 import { CannotConvergeError } from "../errors.js";
 import { KeypairParams, planKeypairs } from "./keypair.plan.js";
-import type { ResourceKind } from "./types.js";
+import { defineKind } from "./types.js";
 import { compareFields, deleteIgnoringMissing, missing, orNull } from "./verify-helpers.js";
 
-export const keypair: ResourceKind = {
+/** Keypairs of the user; the API identifies them by name. */
+export const keypairs: Collector<"keypairs"> = {
+  name: "keypairs",
+  async collect(cx) {
+    const list = await compute.listKeypairs(cx.cloud.compute);
+    return list.map((k) => ({ id: k.name, name: k.name, type: k.type, public_key: k.public_key, fingerprint: k.fingerprint }));
+  },
+};
+
+export const keypair = defineKind<KeypairParams>({
   kind: "keypair",
+  color: "#9b8bd6",
+  collection: keypairs,
+  describe: (step) => step.note ?? step.params.type,
+  quotaNeeds: (step) => (step.action === "create" ? { key_pairs: 1 } : {}),
+  driftCandidates: (inv) => inv.keypairs,
   lane: () => "api",
   paramsSchema: KeypairParams,
   plan: planKeypairs,
 
   async find(ctx) {
-    const p = ctx.step.params as KeypairParams;
+    const p = ctx.params;
     const kp = await orNull(compute.getKeypair(ctx.target.compute, p.name));
     return kp && kp.public_key.trim() === p.public_key ? kp.name : null;
   },
 
   async apply(ctx) {
-    const p = ctx.step.params as KeypairParams;
+    const p = ctx.params;
     const existing = await orNull(compute.getKeypair(ctx.target.compute, p.name));
     if (existing) {
       if (existing.public_key.trim() !== p.public_key.trim()) {
@@ -41,7 +56,7 @@ export const keypair: ResourceKind = {
   },
 
   async verify(ctx, targetId) {
-    const p = ctx.step.params as KeypairParams;
+    const p = ctx.params;
     const kp = await orNull(compute.getKeypair(ctx.target.compute, targetId));
     if (!kp) return [missing(ctx)];
     return compareFields(ctx, { public_key: p.public_key, type: p.type }, { public_key: kp.public_key.trim(), type: kp.type }, ["public_key", "type"]);
@@ -50,4 +65,4 @@ export const keypair: ResourceKind = {
   async remove(ctx, targetId) {
     await deleteIgnoringMissing(compute.deleteKeypair(ctx.target.compute, targetId));
   },
-};
+});

@@ -3,15 +3,42 @@
  *
  * API: GET/POST /v2.0/networks, PUT/DELETE /v2.0/networks/{id}, PUT /v2.0/networks/{id}/tags
  */
+import type { Collector } from "./types.js";
+import { listNetworksOnce } from "./provider.js";
 import * as net from "../openstack/network.js";
 import { ensureMarked, findMarked } from "./neutron-marker.js";
 import { NetworkParams, planNetworks } from "./network.plan.js";
-import type { ResourceKind } from "./types.js";
+import { defineKind } from "./types.js";
 import { compareFields, deleteIgnoringMissing, missing, orNull } from "./verify-helpers.js";
 import { userTags } from "./common.js";
 
-export const network: ResourceKind = {
+export const networks: Collector<"networks"> = {
+  name: "networks",
+  async collect(cx) {
+    return (await listNetworksOnce(cx)).map((x) => ({
+      id: x.id,
+      name: x.name,
+      description: x.description,
+      admin_state_up: x.admin_state_up,
+      shared: x.shared,
+      external: x.external,
+      is_default: x.is_default,
+      mtu: x.mtu,
+      port_security_enabled: x.port_security_enabled,
+      project_id: x.project_id,
+      availability_zone_hints: x.availability_zone_hints,
+      tags: x.tags,
+    }));
+  },
+};
+
+export const network = defineKind<NetworkParams>({
   kind: "network",
+  color: "#2b8cbe",
+  collection: networks,
+  describe: (step) => step.note ?? "",
+  quotaNeeds: () => ({ networks: 1 }),
+  driftCandidates: (inv) => inv.networks.filter((n) => !n.external),
   lane: () => "api",
   paramsSchema: NetworkParams,
   plan: planNetworks,
@@ -21,7 +48,7 @@ export const network: ResourceKind = {
   },
 
   async apply(ctx) {
-    const p = ctx.step.params as NetworkParams;
+    const p = ctx.params;
     const n = ctx.target.network;
     const { resource, outcome } = await ensureMarked(ctx, {
       resource: "networks",
@@ -42,7 +69,7 @@ export const network: ResourceKind = {
   },
 
   async verify(ctx, targetId) {
-    const p = ctx.step.params as NetworkParams;
+    const p = ctx.params;
     const t = await orNull(net.getNetwork(ctx.target.network, targetId));
     if (!t) return [missing(ctx)];
     const fields = ["name", "description", "admin_state_up", "port_security_enabled", "tags"];
@@ -55,4 +82,4 @@ export const network: ResourceKind = {
   async remove(ctx, targetId) {
     await deleteIgnoringMissing(net.deleteNetwork(ctx.target.network, targetId));
   },
-};
+});

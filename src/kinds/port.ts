@@ -6,20 +6,67 @@
  *
  * API: /v2.0/ports, PUT /v2.0/ports/{id}/tags
  */
+import type { Collector } from "./types.js";
+import type { Inventory, Port } from "../model/inventory.js";
+import { labelOf, shortId } from "./common.js";
+import { listPortsOnce } from "./provider.js";
 import * as net from "../openstack/network.js";
 import { isStepRef, userTags } from "./common.js";
 import { ensureMarked, findMarked } from "./neutron-marker.js";
 import { planPorts, PortParams } from "./port.plan.js";
 import { externalNetworkId } from "./router.js";
-import type { ApplyContext, ResourceKind } from "./types.js";
+import { defineKind, type ApplyContext } from "./types.js";
 import { compareFields, deleteIgnoringMissing, mismatch, missing, orNull, sorted } from "./verify-helpers.js";
 
-async function networkIdOf(ctx: ApplyContext, p: PortParams): Promise<string> {
+type Ctx = ApplyContext<PortParams>;
+
+async function networkIdOf(ctx: Ctx, p: PortParams): Promise<string> {
   return isStepRef(p.network_id) ? ctx.targetIdOf(p.network_id) : externalNetworkId(ctx, p.network_id.name);
 }
 
-export const port: ResourceKind = {
+export const ports: Collector<"ports"> = {
+  name: "ports",
+  async collect(cx) {
+    return (await listPortsOnce(cx)).map((p) => ({
+      id: p.id,
+      name: p.name,
+      description: p.description,
+      network_id: p.network_id,
+      mac_address: p.mac_address,
+      fixed_ips: p.fixed_ips,
+      security_group_ids: [...p.security_groups].sort(),
+      port_security_enabled: p.port_security_enabled,
+      admin_state_up: p.admin_state_up,
+      allowed_address_pairs: p.allowed_address_pairs.map((a) => (a.mac_address ? { ip_address: a.ip_address, mac_address: a.mac_address } : { ip_address: a.ip_address })),
+      device_owner: p.device_owner,
+      device_id: p.device_id,
+      status: p.status,
+      project_id: p.project_id,
+      tags: p.tags,
+    }));
+  },
+};
+
+/** Unnamed ports are named after their server and network (`web-1:frontend`), else network and address. */
+function portLabels(inv: Inventory): (p: Port) => string {
+  const serverName = new Map(inv.servers.map((s) => [s.id, labelOf(s) || shortId(s.id)]));
+  const netName = new Map(inv.networks.map((n) => [n.id, labelOf(n) || shortId(n.id)]));
+  return (p) => {
+    if (p.name) return labelOf(p);
+    const owner = serverName.get(p.device_id);
+    const net = netName.get(p.network_id) ?? shortId(p.network_id);
+    if (owner) return `${owner}:${net}`;
+    return `${net}:${p.fixed_ips[0]?.ip_address ?? shortId(p.id)}`;
+  };
+}
+
+export const port = defineKind<PortParams>({
   kind: "port",
+  color: "#8aa1b4",
+  collection: ports,
+  stepLabels: portLabels,
+  describe: (step) => step.params.fixed_ips.map((f) => f.ip_address ?? "any").join(", ") || "no fixed IP",
+  quotaNeeds: () => ({ ports: 1 }),
   lane: () => "api",
   paramsSchema: PortParams,
   plan: planPorts,
@@ -29,7 +76,7 @@ export const port: ResourceKind = {
   },
 
   async apply(ctx) {
-    const p = ctx.step.params as PortParams;
+    const p = ctx.params;
     const n = ctx.target.network;
     const networkId = await networkIdOf(ctx, p);
     const { resource, outcome } = await ensureMarked(ctx, {
@@ -55,7 +102,7 @@ export const port: ResourceKind = {
   },
 
   async verify(ctx, targetId) {
-    const p = ctx.step.params as PortParams;
+    const p = ctx.params;
     const t = await orNull(net.getPort(ctx.target.network, targetId));
     if (!t) return [missing(ctx)];
     const findings = compareFields(ctx, p, { ...t, tags: userTags(t.tags) }, ["name", "description", "admin_state_up", "tags"]);
@@ -75,4 +122,4 @@ export const port: ResourceKind = {
   async remove(ctx, targetId) {
     await deleteIgnoringMissing(net.deletePort(ctx.target.network, targetId));
   },
-};
+});

@@ -7,16 +7,20 @@
  * API: /v2.0/routers, PUT /v2.0/routers/{id}/add_router_interface and
  * remove_router_interface, PUT /v2.0/routers/{id}/tags
  */
+import type { Collector } from "./types.js";
+import { listPortsOnce } from "./provider.js";
 import * as net from "../openstack/network.js";
 import { NotFoundError } from "../errors.js";
 import { markerTags, userTags } from "./common.js";
 import { ensureMarked, findMarked } from "./neutron-marker.js";
 import { planRouters, RouterParams } from "./router.plan.js";
-import type { ApplyContext, ResourceKind } from "./types.js";
+import { defineKind, type ApplyContext } from "./types.js";
 import { compareFields, deleteIgnoringMissing, missing, mismatch, orNull, sorted } from "./verify-helpers.js";
 
+type Ctx = ApplyContext<RouterParams>;
+
 /** The target's external network id by name (memoised per run). */
-export function externalNetworkId(ctx: ApplyContext, name: string): Promise<string> {
+export function externalNetworkId(ctx: ApplyContext<unknown, unknown>, name: string): Promise<string> {
   return ctx.memo(`external-network:${name}`, async () => {
     const nets = await net.listNetworks(ctx.target.network, { name, "router:external": "true" });
     const hit = nets[0] ?? (await net.listNetworks(ctx.target.network, { name }))[0];
@@ -25,8 +29,44 @@ export function externalNetworkId(ctx: ApplyContext, name: string): Promise<stri
   });
 }
 
-export const router: ResourceKind = {
+/** Routers, with their interfaces read from the `network:router_interface*` ports. */
+export const routers: Collector<"routers"> = {
+  name: "routers",
+  async collect(cx) {
+    const [list, ports] = await Promise.all([net.listRouters(cx.cloud.network), listPortsOnce(cx)]);
+    const interfacesOf = new Map<string, { subnet_id: string; port_id: string; ip_address: string }[]>();
+    for (const p of ports) {
+      if (!p.device_owner.startsWith("network:router_interface") && p.device_owner !== "network:ha_router_replicated_interface") continue;
+      for (const ip of p.fixed_ips) {
+        (interfacesOf.get(p.device_id) ?? interfacesOf.set(p.device_id, []).get(p.device_id)!).push({ subnet_id: ip.subnet_id, port_id: p.id, ip_address: ip.ip_address });
+      }
+    }
+    return list.map((r) => ({
+      id: r.id,
+      name: r.name,
+      description: r.description,
+      admin_state_up: r.admin_state_up,
+      external_gateway: r.external_gateway_info,
+      interfaces: (interfacesOf.get(r.id) ?? []).sort((a, x) => a.subnet_id.localeCompare(x.subnet_id)),
+      routes: r.routes,
+      project_id: r.project_id,
+      tags: r.tags,
+    }));
+  },
+};
+
+export const router = defineKind<RouterParams>({
   kind: "router",
+  color: "#1d4f80",
+  collection: routers,
+  describe: (step) => `${step.params.interfaces.length} interface(s)${step.params.external_gateway ? `, gateway on ${step.params.external_gateway.network.name}` : ""}`,
+  quotaNeeds: (step) => ({
+    routers: 1,
+    // Why: interfaces on an address other than the gateway are ports of the project.
+    ports: step.params.interfaces.filter((i) => i.ip_address !== null).length,
+  }),
+  driftCandidates: (inv) => inv.routers,
+  needsExternalNetwork: (step) => step.params.external_gateway !== null,
   lane: () => "api",
   paramsSchema: RouterParams,
   plan: planRouters,
@@ -36,7 +76,7 @@ export const router: ResourceKind = {
   },
 
   async apply(ctx) {
-    const p = ctx.step.params as RouterParams;
+    const p = ctx.params;
     const n = ctx.target.network;
     const gateway = p.external_gateway
       ? { network_id: await externalNetworkId(ctx, p.external_gateway.network.name), ...(p.external_gateway.enable_snat === false ? { enable_snat: false } : {}) }
@@ -74,7 +114,7 @@ export const router: ResourceKind = {
   },
 
   async verify(ctx, targetId) {
-    const p = ctx.step.params as RouterParams;
+    const p = ctx.params;
     const n = ctx.target.network;
     const t = await orNull(net.getRouter(n, targetId));
     if (!t) return [missing(ctx)];
@@ -105,4 +145,4 @@ export const router: ResourceKind = {
       await deleteIgnoringMissing(net.deletePort(n, port.id));
     }
   },
-};
+});

@@ -10,6 +10,9 @@
  * API: /v2.0/security-groups, /v2.0/security-group-rules (409
  * SecurityGroupRuleExists for a duplicate counts as present)
  */
+import type { Collector, QuotaNeeds, TypedStep } from "./types.js";
+import type { Inventory } from "../model/inventory.js";
+import { isScsDefaultEgressRule } from "../mapping/security-group-defaults.js";
 import * as net from "../openstack/network.js";
 import { statusIs } from "../errors.js";
 import { canonicalJson } from "../util/digest.js";
@@ -22,7 +25,7 @@ import {
   SecurityGroupRulesParams,
   type RuleParams,
 } from "./security-group.plan.js";
-import type { ApplyContext, ResourceKind, VerifyFinding } from "./types.js";
+import { defineKind, type ApplyContext, type VerifyFinding } from "./types.js";
 import { compareFields, deleteIgnoringMissing, missing, orNull } from "./verify-helpers.js";
 
 type TargetRule = net.SecurityGroupRule;
@@ -111,8 +114,54 @@ async function findDefaultGroup(ctx: ApplyContext): Promise<string | null> {
   return groups[0]?.id ?? null;
 }
 
-export const securityGroup: ResourceKind = {
+export const securityGroups: Collector<"security_groups"> = {
+  name: "security_groups",
+  async collect(cx) {
+    return (await net.listSecurityGroups(cx.cloud.network)).map((sg) => ({
+      id: sg.id,
+      name: sg.name,
+      description: sg.description,
+      stateful: sg.stateful,
+      project_id: sg.project_id,
+      tags: sg.tags,
+      rules: sg.security_group_rules
+        .map((r) => ({
+          id: r.id,
+          direction: r.direction,
+          ethertype: r.ethertype,
+          protocol: r.protocol,
+          port_range_min: r.port_range_min,
+          port_range_max: r.port_range_max,
+          remote_ip_prefix: r.remote_ip_prefix,
+          remote_group_id: r.remote_group_id,
+          description: r.description,
+        }))
+        .sort((a, x) => a.id.localeCompare(x.id)),
+    }));
+  },
+};
+
+/** Rules Neutron adds to every new group on an SCS cloud (IPv4 and IPv6 egress). */
+const DEFAULT_RULES_PER_GROUP = 2;
+
+/** A new group brings the default rules and the source's other rules; an adopted one only what it lacks. */
+function groupQuotaNeeds(step: TypedStep<SecurityGroupParams, unknown>, target: Inventory): QuotaNeeds {
+  const p = step.params;
+  const rules = p.rules.map((r) => ({ ...r, remote_group_id: r.remote_group === null ? null : "group" }));
+  if (step.action === "create") {
+    return { security_groups: 1, security_group_rules: DEFAULT_RULES_PER_GROUP + rules.filter((r) => !isScsDefaultEgressRule(r)).length };
+  }
+  const existing = target.security_groups.find((g) => g.name === p.name);
+  return { security_group_rules: Math.max(0, rules.length - (existing?.rules.length ?? 0)) };
+}
+
+export const securityGroup = defineKind<SecurityGroupParams>({
   kind: "security-group",
+  color: "#e07b39",
+  collection: securityGroups,
+  describe: (step) => `${step.params.rules.length} rule(s)${step.action === "adopt" ? ", made to match" : ""}`,
+  quotaNeeds: groupQuotaNeeds,
+  driftCandidates: (inv) => inv.security_groups,
   lane: () => "api",
   paramsSchema: SecurityGroupParams,
   plan: planSecurityGroups,
@@ -124,7 +173,7 @@ export const securityGroup: ResourceKind = {
   },
 
   async apply(ctx) {
-    const p = ctx.step.params as SecurityGroupParams;
+    const p = ctx.params;
     const n = ctx.target.network;
     if (ctx.step.action === "adopt") {
       const id = await findDefaultGroup(ctx);
@@ -147,7 +196,7 @@ export const securityGroup: ResourceKind = {
   },
 
   async verify(ctx, targetId) {
-    const p = ctx.step.params as SecurityGroupParams;
+    const p = ctx.params;
     const g = await orNull(net.getSecurityGroup(ctx.target.network, targetId));
     if (!g) return [missing(ctx)];
     const adopt = ctx.step.action === "adopt";
@@ -165,16 +214,20 @@ export const securityGroup: ResourceKind = {
     }
     await deleteIgnoringMissing(net.deleteSecurityGroup(ctx.target.network, targetId));
   },
-};
+});
 
-export const securityGroupRules: ResourceKind = {
+export const securityGroupRules = defineKind<SecurityGroupRulesParams>({
   kind: "security-group-rules",
+  color: "#f2ab73",
+  collection: securityGroups,
+  describe: (step) => `${step.params.rules.length} rule(s) referencing other groups`,
+  quotaNeeds: (step) => ({ security_group_rules: step.params.rules.length }),
   lane: () => "api",
   paramsSchema: SecurityGroupRulesParams,
   plan: () => [], // planned together with its group by security-group
 
   async find(ctx) {
-    const p = ctx.step.params as SecurityGroupRulesParams;
+    const p = ctx.params;
     try {
       return ctx.targetIdOf(p.security_group);
     } catch {
@@ -183,7 +236,7 @@ export const securityGroupRules: ResourceKind = {
   },
 
   async apply(ctx) {
-    const p = ctx.step.params as SecurityGroupRulesParams;
+    const p = ctx.params;
     const groupId = ctx.targetIdOf(p.security_group);
     const added = await syncRules(ctx, groupId, p.rules, "none");
     const before = (ctx.data().addedRules as string[] | undefined) ?? [];
@@ -192,13 +245,13 @@ export const securityGroupRules: ResourceKind = {
   },
 
   async verify(ctx, targetId) {
-    const p = ctx.step.params as SecurityGroupRulesParams;
+    const p = ctx.params;
     return ruleFindings(ctx, targetId, p.rules, false);
   },
 
   async remove(ctx) {
     for (const id of (ctx.data().addedRules as string[] | undefined) ?? []) await deleteIgnoringMissing(net.deleteSecurityGroupRule(ctx.target.network, id));
   },
-};
+});
 
 

@@ -7,21 +7,39 @@
  *
  * API: GET/POST /os-server-groups, GET/DELETE /os-server-groups/{id}
  */
+import type { CollectContext, Collector } from "./types.js";
 import * as compute from "../openstack/compute.js";
 import { planServerGroups, ServerGroupParams } from "./server-group.plan.js";
-import type { ApplyContext, ResourceKind } from "./types.js";
+import { defineKind, type ApplyContext } from "./types.js";
 import { compareFields, deleteIgnoringMissing, missing, orNull } from "./verify-helpers.js";
 
-async function ours(ctx: ApplyContext): Promise<string | null> {
-  const p = ctx.step.params as ServerGroupParams;
+type Ctx = ApplyContext<ServerGroupParams>;
+
+async function ours(ctx: Ctx): Promise<string | null> {
+  const p = ctx.params;
   const before = ctx.data().preexisting as string[] | undefined;
   if (!before) return null;
   const groups = await compute.listServerGroups(ctx.target.compute);
   return groups.find((g) => g.name === p.name && !before.includes(g.id))?.id ?? null;
 }
 
-export const serverGroup: ResourceKind = {
+export const serverGroups: Collector<"server_groups"> = {
+  name: "server_groups",
+  async collect(cx) {
+    return (await listServerGroupsOnce(cx)).map((sg) => ({ id: sg.id, name: sg.name, policy: sg.policy, rules: sg.rules, members: [...sg.members].sort() }));
+  },
+};
+
+/** Nova server groups, listed once for the groups and the servers' memberships. */
+export const listServerGroupsOnce = (cx: CollectContext) => cx.once("compute.serverGroups", () => compute.listServerGroups(cx.cloud.compute));
+
+export const serverGroup = defineKind<ServerGroupParams>({
   kind: "server-group",
+  color: "#b07aa1",
+  collection: serverGroups,
+  describe: (step) => step.params.policy,
+  quotaNeeds: () => ({ server_groups: 1 }),
+  driftCandidates: (inv) => inv.server_groups,
   lane: () => "api",
   paramsSchema: ServerGroupParams,
   plan: planServerGroups,
@@ -29,7 +47,7 @@ export const serverGroup: ResourceKind = {
   find: ours,
 
   async apply(ctx) {
-    const p = ctx.step.params as ServerGroupParams;
+    const p = ctx.params;
     const found = await ours(ctx);
     if (found) return { outcome: "created", targetId: found };
     if (!ctx.data().preexisting) {
@@ -42,7 +60,7 @@ export const serverGroup: ResourceKind = {
   },
 
   async verify(ctx, targetId) {
-    const p = ctx.step.params as ServerGroupParams;
+    const p = ctx.params;
     const g = await orNull(compute.getServerGroup(ctx.target.compute, targetId));
     if (!g) return [missing(ctx)];
     return compareFields(ctx, p, g, ["name", "policy"]);
@@ -51,4 +69,4 @@ export const serverGroup: ResourceKind = {
   async remove(ctx, targetId) {
     await deleteIgnoringMissing(compute.deleteServerGroup(ctx.target.compute, targetId));
   },
-};
+});

@@ -19,6 +19,11 @@
  * API: /servers, POST /servers/{id}/action (os-stop, os-start, createImage),
  * /servers/{id}/os-volume_attachments
  */
+import type { Collector, QuotaNeeds, TypedStep } from "./types.js";
+import type { Flavor, Inventory, Server } from "../model/inventory.js";
+import { listFlavorModels, listPortsOnce } from "./provider.js";
+import { listServerGroupsOnce } from "./server-group.js";
+import { listVolumesOnce, volumeAttachments } from "./volume.js";
 import * as bs from "../openstack/block-storage.js";
 import * as compute from "../openstack/compute.js";
 import * as glance from "../openstack/image.js";
@@ -29,25 +34,27 @@ import { hasMarkerMetadata, isStepRef, markerMetadata, userMetadata } from "./co
 import { copyImageTo } from "./image.js";
 import { carriedProperties } from "./image.plan.js";
 import { planServers, ServerOptions, ServerParams } from "./server.plan.js";
-import type { ApplyContext, ResourceKind, VerifyFinding } from "./types.js";
+import { defineKind, type ApplyContext, VerifyFinding } from "./types.js";
 import { compareFields, deleteIgnoringMissing, mismatch, missing, orNull } from "./verify-helpers.js";
+
+type Ctx = ApplyContext<ServerParams, ServerOptions>;
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-async function findServers(ctx: ApplyContext): Promise<compute.Server[]> {
-  const p = ctx.step.params as ServerParams;
+async function findServers(ctx: Ctx): Promise<compute.Server[]> {
+  const p = ctx.params;
   const candidates = await compute.listServers(ctx.target.compute, { name: `^${escapeRegex(p.name)}$` });
   return candidates.filter((s) => hasMarkerMetadata(s.metadata, ctx.migration, ctx.step.source.id));
 }
 
-async function flavorId(ctx: ApplyContext, name: string): Promise<string> {
+async function flavorId(ctx: Ctx, name: string): Promise<string> {
   const flavors = await ctx.memo("flavors", () => compute.listFlavors(ctx.target.compute, { is_public: "None" }));
   const f = flavors.find((x) => x.name === name);
   if (!f) throw new NotFoundError(`${ctx.stepId}: flavor "${name}" does not exist on the target`, { hint: "Map the flavor in the mapping file and re-plan." });
   return f.id;
 }
 
-async function imageIdByName(ctx: ApplyContext, name: string): Promise<string> {
+async function imageIdByName(ctx: Ctx, name: string): Promise<string> {
   return ctx.memo(`image:${name}`, async () => {
     const imgs = (await glance.listImages(ctx.target.image, { name, status: "active" })).sort((a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? ""));
     if (!imgs[0]) throw new NotFoundError(`${ctx.stepId}: image "${name}" does not exist on the target`);
@@ -56,9 +63,9 @@ async function imageIdByName(ctx: ApplyContext, name: string): Promise<string> {
 }
 
 /** Copies the source server's root disk into a target image (once) and returns its id. */
-async function rootImage(ctx: ApplyContext): Promise<string> {
-  const p = ctx.step.params as ServerParams;
-  const o = ctx.step.options as ServerOptions;
+async function rootImage(ctx: Ctx): Promise<string> {
+  const p = ctx.params;
+  const o = ctx.stepOptions;
   const recorded = ctx.data().rootImage as string | undefined;
   if (recorded) {
     const img = await orNull(glance.getImage(ctx.target.image, recorded));
@@ -102,15 +109,15 @@ async function rootImage(ctx: ApplyContext): Promise<string> {
 }
 
 /** Starts the source server again if this migration stopped it and it was running at planning. */
-async function restartSource(ctx: ApplyContext): Promise<void> {
+async function restartSource(ctx: Ctx): Promise<void> {
   const srcId = ctx.step.source.id;
   if (!ctx.sourceStopped.has(srcId)) return;
   await compute.startServerIfStopped(ctx.source.compute, srcId, ctx.wait);
   ctx.sourceStopped.clear(srcId);
 }
 
-async function create(ctx: ApplyContext): Promise<string> {
-  const p = ctx.step.params as ServerParams;
+async function create(ctx: Ctx): Promise<string> {
+  const p = ctx.params;
   if (!p.flavor_ref) throw new NotFoundError(`${ctx.stepId}: the plan has no target flavor for this server`, { hint: "Map the flavor in the mapping file and re-plan." });
   let imageRef: string | undefined;
   let bdm: compute.BlockDeviceMapping[] | undefined;
@@ -141,8 +148,101 @@ async function create(ctx: ApplyContext): Promise<string> {
   return id;
 }
 
-export const server: ResourceKind = {
+const ROOT_DEVICE = /^\/dev\/(x?vd|sd|hd)a$/;
+
+/**
+ * Servers, with their relations from the other lists (no per-server calls):
+ * ports by device_id, volumes from Cinder's attachments, the server group
+ * from the groups' member lists, flavor figures from the embedded flavor.
+ */
+export const servers: Collector<"servers"> = {
+  name: "servers",
+  async collect(cx) {
+    const [list, flavorList, groups, ports, volumes] = await Promise.all([
+      compute.listServers(cx.cloud.compute),
+      listFlavorModels(cx),
+      listServerGroupsOnce(cx),
+      listPortsOnce(cx),
+      listVolumesOnce(cx),
+    ]);
+    const flavorById = new Map(flavorList.map((f) => [f.id, f]));
+    const groupOf = new Map<string, string>();
+    for (const sg of groups) for (const m of sg.members) groupOf.set(m, sg.id);
+    const portsOf = new Map<string, string[]>();
+    for (const p of ports) if (p.device_id && p.device_owner.startsWith("compute:")) (portsOf.get(p.device_id) ?? portsOf.set(p.device_id, []).get(p.device_id)!).push(p.id);
+    const attachmentsOf = new Map<string, { volume: bs.Volume; device: string | null }[]>();
+    for (const v of volumes) for (const a of volumeAttachments(v)) (attachmentsOf.get(a.server_id) ?? attachmentsOf.set(a.server_id, []).get(a.server_id)!).push({ volume: v, device: a.device });
+    return list.map((s) => serverModel(s, flavorById.get(s.flavor?.id ?? ""), groupOf.get(s.id) ?? null, portsOf.get(s.id) ?? [], attachmentsOf.get(s.id) ?? []));
+  },
+};
+
+function serverModel(s: compute.Server, known: Flavor | undefined, group: string | null, portIds: string[], attachments: { volume: bs.Volume; device: string | null }[]): Server {
+  const embedded = s.flavor;
+  const atts = attachments.sort((a, b2) => (a.device ?? "").localeCompare(b2.device ?? ""));
+  const bootFromVolume = !s.image_id;
+  // Why: the API names no root volume; it is the one on the first disk device (or the first bootable one).
+  const root = bootFromVolume ? (atts.find((a) => a.device && ROOT_DEVICE.test(a.device)) ?? atts.find((a) => a.volume.bootable) ?? atts[0]) : undefined;
+  const dot = new Map(s.volumes_attached.map((v) => [v.id, v.delete_on_termination]));
+  return {
+    id: s.id,
+    name: s.name,
+    status: s.status,
+    flavor_id: embedded?.id ?? null,
+    flavor_name: embedded?.original_name ?? known?.name ?? "",
+    flavor: {
+      vcpus: embedded?.vcpus ?? known?.vcpus ?? 0,
+      ram: embedded?.ram ?? known?.ram ?? 0,
+      disk: embedded?.disk ?? known?.disk ?? 0,
+      ephemeral: embedded?.ephemeral ?? known?.ephemeral ?? 0,
+      swap: embedded?.swap ?? known?.swap ?? 0,
+      extra_specs: embedded?.extra_specs ?? known?.extra_specs ?? {},
+    },
+    image_id: s.image_id,
+    key_name: s.key_name,
+    availability_zone: s.availability_zone,
+    metadata: s.metadata,
+    tags: s.tags,
+    security_groups: [...new Set(s.security_groups)].sort(),
+    server_group_id: group,
+    port_ids: [...portIds].sort(),
+    volumes: atts.map((a) => ({
+      volume_id: a.volume.id,
+      device: a.device,
+      boot_index: root && a.volume.id === root.volume.id ? 0 : null,
+      delete_on_termination: dot.get(a.volume.id) ?? false,
+    })),
+    config_drive: s.config_drive,
+    user_data_present: !!s.user_data,
+    locked: s.locked,
+    created: s.created,
+  };
+}
+
+/** A server takes an instance, its flavor's cores and RAM, and a boot volume where it gets one. */
+function serverQuotaNeeds(step: TypedStep<ServerParams, ServerOptions>, target: Inventory): QuotaNeeds {
+  const p = step.params;
+  const need: QuotaNeeds = { instances: 1 };
+  const ref = p.flavor_ref;
+  const flavor = ref ? target.flavors.find((f) => f.name === ref.name) : undefined;
+  if (flavor) {
+    need.cores = flavor.vcpus;
+    need.ram = flavor.ram;
+  }
+  if (typeof p.boot_volume_size === "number") {
+    need.volumes = 1;
+    need.gigabytes = p.boot_volume_size;
+  }
+  return need;
+}
+
+export const server = defineKind<ServerParams, ServerOptions>({
   kind: "server",
+  color: "#127c8a",
+  collection: servers,
+  apiSeconds: 30,
+  describe: (step) => step.note ?? "",
+  quotaNeeds: serverQuotaNeeds,
+  driftCandidates: (inv) => inv.servers,
   lane: (step) => ((step.params as ServerParams).boot?.source === "root-disk-copy" ? "copy" : "api"),
   paramsSchema: ServerParams,
   optionsSchema: ServerOptions,
@@ -153,8 +253,8 @@ export const server: ResourceKind = {
   },
 
   async apply(ctx) {
-    const p = ctx.step.params as ServerParams;
-    const o = ctx.step.options as ServerOptions;
+    const p = ctx.params;
+    const o = ctx.stepOptions;
     const c = ctx.target.compute;
     let id: string | undefined;
     for (const s of await findServers(ctx)) {
@@ -192,8 +292,8 @@ export const server: ResourceKind = {
   },
 
   async verify(ctx, targetId) {
-    const p = ctx.step.params as ServerParams;
-    const o = ctx.step.options as ServerOptions;
+    const p = ctx.params;
+    const o = ctx.stepOptions;
     const c = ctx.target.compute;
     const s = await orNull(compute.getServer(c, targetId));
     if (!s) return [missing(ctx)];
@@ -226,4 +326,4 @@ export const server: ResourceKind = {
     const root = ctx.data().rootImage as string | undefined;
     if (root) await deleteIgnoringMissing(glance.deleteImage(ctx.target.image, root));
   },
-};
+});

@@ -4,15 +4,45 @@
  *
  * API: GET/POST /v2.0/subnets, PUT/DELETE /v2.0/subnets/{id}, PUT /v2.0/subnets/{id}/tags
  */
+import type { Collector } from "./types.js";
 import * as net from "../openstack/network.js";
 import { userTags } from "./common.js";
 import { ensureMarked, findMarked } from "./neutron-marker.js";
 import { planSubnets, SubnetParams } from "./subnet.plan.js";
-import type { ResourceKind } from "./types.js";
+import { defineKind } from "./types.js";
 import { compareFields, deleteIgnoringMissing, missing, orNull, sorted } from "./verify-helpers.js";
 
-export const subnet: ResourceKind = {
+export const subnets: Collector<"subnets"> = {
+  name: "subnets",
+  async collect(cx) {
+    return (await net.listSubnets(cx.cloud.network)).map((s) => ({
+      id: s.id,
+      name: s.name,
+      description: s.description,
+      network_id: s.network_id,
+      ip_version: s.ip_version,
+      cidr: s.cidr,
+      gateway_ip: s.gateway_ip,
+      enable_dhcp: s.enable_dhcp,
+      allocation_pools: s.allocation_pools,
+      dns_nameservers: s.dns_nameservers,
+      host_routes: s.host_routes,
+      ipv6_address_mode: s.ipv6_address_mode,
+      ipv6_ra_mode: s.ipv6_ra_mode,
+      subnetpool_id: s.subnetpool_id,
+      project_id: s.project_id,
+      tags: s.tags,
+    }));
+  },
+};
+
+export const subnet = defineKind<SubnetParams>({
   kind: "subnet",
+  color: "#6cb8dc",
+  collection: subnets,
+  describe: (step) => `${step.params.cidr}${step.params.gateway_ip ? ` gw ${step.params.gateway_ip}` : " no gateway"}`,
+  quotaNeeds: () => ({ subnets: 1 }),
+  driftCandidates: (inv) => inv.subnets,
   lane: () => "api",
   paramsSchema: SubnetParams,
   plan: planSubnets,
@@ -22,7 +52,7 @@ export const subnet: ResourceKind = {
   },
 
   async apply(ctx) {
-    const p = ctx.step.params as SubnetParams;
+    const p = ctx.params;
     const n = ctx.target.network;
     const { resource, outcome } = await ensureMarked(ctx, {
       resource: "subnets",
@@ -50,7 +80,7 @@ export const subnet: ResourceKind = {
   },
 
   async verify(ctx, targetId) {
-    const p = ctx.step.params as SubnetParams;
+    const p = ctx.params;
     const t = await orNull(net.getSubnet(ctx.target.network, targetId));
     if (!t) return [missing(ctx)];
     const expected = { ...p, network_id: ctx.targetIdOf(p.network_id), allocation_pools: sorted(p.allocation_pools), host_routes: sorted(p.host_routes), dns_nameservers: p.dns_nameservers };
@@ -63,4 +93,4 @@ export const subnet: ResourceKind = {
   async remove(ctx, targetId) {
     await deleteIgnoringMissing(net.deleteSubnet(ctx.target.network, targetId));
   },
-};
+});

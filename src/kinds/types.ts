@@ -6,22 +6,21 @@
  * The executor knows nothing kind-specific.
  */
 import type { z } from "zod";
-import type { Inventory } from "../model/inventory.js";
+import type { Inventory, QuotaKey } from "../model/inventory.js";
 import type { MappingFile } from "../mapping/mapping-file.js";
 import type { KindId, PlanFinding, SkipReason, Step, Action } from "../model/plan.js";
 import type { OpenStackCloud } from "../openstack/cloud.js";
-import type { StepIndex } from "../plan/step-ids.js";
 
 /** A step as a kind plans it (the plan builder adds waves, integrity and ordering). */
-export interface PlannedStep {
+export interface PlannedStep<P = Record<string, unknown>, O = Record<string, unknown>> {
   id: string;
   kind: KindId;
   action: Action;
   reason?: SkipReason;
   note?: string;
   dependsOn: string[];
-  params: Record<string, unknown>;
-  options: Record<string, unknown>;
+  params: P;
+  options: O;
   source: { id: string; name?: string; digest: string; facts?: Record<string, unknown> };
   bytes?: number;
 }
@@ -30,6 +29,13 @@ export interface PlannedStep {
 export interface PlanOptions {
   cutover: "cold" | "live";
   throughputMBps: number;
+}
+
+/** Lookup from (inventory collection, source id) to step id. */
+export interface StepIndex {
+  of(collection: InventoryCollection, sourceId: string): string | undefined;
+  /** Like `of`, but throws for an unknown id (a bug in planning). */
+  must(collection: InventoryCollection, sourceId: string): string;
 }
 
 /** What a kind's plan() may read and record. Everything here is pure data. */
@@ -76,11 +82,18 @@ export interface RunOptions {
   waitTimeoutMs: number;
 }
 
+/** A plan step whose params and options have the kind's own types. */
+export type TypedStep<P, O> = Omit<Step, "params" | "options"> & { params: P; options: O };
+
 /** What a kind's apply(), verify() and remove() get. */
-export interface ApplyContext {
+export interface ApplyContext<P = Record<string, unknown>, O = Record<string, unknown>> {
   migration: string;
   stepId: string;
   step: Step;
+  /** The step's params, as the kind's params schema describes them (checked when the plan was read). */
+  params: P;
+  /** The step's options, as the kind's options schema describes them. */
+  stepOptions: O;
   source: OpenStackCloud;
   target: OpenStackCloud;
   options: RunOptions;
@@ -124,25 +137,104 @@ export interface VerifyOptions {
   deep: boolean;
 }
 
-/** One resource kind. */
-export interface ResourceKind {
+/** What a kind's quota needs add up to, per quota key. */
+export type QuotaNeeds = Partial<Record<QuotaKey, number>>;
+
+/** The inventory collections (everything of an inventory but its meta). */
+export type InventoryCollection = Exclude<keyof Inventory, "meta">;
+
+/** What a collector gets: the connected cloud and shared, memoised list calls. */
+export interface CollectContext {
+  readonly cloud: OpenStackCloud;
+  /** One call shared by every collector that needs it (ports for servers and routers); started once. */
+  once<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  /** A call a cloud may forbid or lack (403, 404, 501): yields the fallback, with a debug line. */
+  optional<T>(what: string, fn: () => Promise<T>, fallback: T): Promise<T>;
+}
+
+/** How one inventory collection is listed and normalised into the model. */
+export interface Collector<C extends InventoryCollection = InventoryCollection> {
+  readonly name: C;
+  /** Keep the API's order (by default items are sorted by id, so two inventories of one project are identical). */
+  readonly keepOrder?: boolean;
+  collect(cx: CollectContext): Promise<Inventory[C]>;
+}
+
+/** Labels of step ids (`network/<label>`) for one inventory's resources; "" means "use the short source id". */
+export type StepLabels = (inv: Inventory) => (resource: any) => string;
+
+/** A source resource that, if new since the plan, would be left behind (drift). Ownership fields are checked by the caller. */
+export interface DriftCandidate {
+  id: string;
+  name: string;
+  project_id?: string | null;
+  owner?: string | null;
+}
+
+/** What a kind offers the executor around a run (kind-specific work the executor must not know). */
+export interface RunHooks {
+  /** After every run: undo what a cutover left (e.g. start source servers a cold cutover stopped). Returns names of what it restored. */
+  afterRun?(ctx: RunHookContext): Promise<string[]>;
+  /** Deletes one temporary resource of this kind's temp kinds (snapshots, volumes, images a copy made). */
+  removeTemp?(cloud: OpenStackCloud, tempKind: string, id: string): Promise<boolean>;
+}
+
+/** What run hooks get. */
+export interface RunHookContext {
+  source: OpenStackCloud;
+  target: OpenStackCloud;
+  options: RunOptions;
+  /** Run-wide facts kinds recorded in the state (e.g. servers a cutover stopped), by key prefix. */
+  meta(prefix: string): { key: string; value: string }[];
+  deleteMeta(key: string): void;
+  warn(message: string): void;
+}
+
+/**
+ * One resource kind: everything about it in one place. P and O are the types
+ * of its steps' params and options (their zod schemas are part of the kind),
+ * so kind code reads `ctx.params` without casts.
+ */
+export interface ResourceKind<P = any, O = any> extends RunHooks {
+  /** The kind id: stable, in plan files, the state and logs. Never rename. */
   readonly kind: KindId;
+  /** The inventory collection its source resources come from (several kinds may share one). */
+  readonly collection: Collector;
+  /** Step-id labels for its collection's resources (read from the first kind of a collection); default: the name. */
+  readonly stepLabels?: StepLabels;
+  /** Seconds one step takes on a typical cloud besides data (create + wait), for the plan's estimate; default 3. */
+  readonly apiSeconds?: number;
+  /** Colour of its steps in the report's graph and timeline. */
+  readonly color: string;
   /** Which executor lane runs its steps: cheap API calls, or long data copies. */
   lane(step: Step): "api" | "copy";
   /** zod schema of `params` (validate checks hand edits against it). */
-  readonly paramsSchema: z.ZodType;
+  readonly paramsSchema: z.ZodType<P>;
   /** zod schema of `options`, where the kind has options. */
-  readonly optionsSchema?: z.ZodType;
-  /** Pure: the steps for this kind's source resources. */
+  readonly optionsSchema?: z.ZodType<O>;
+  /** Pure: the steps for this kind's source resources (their params follow paramsSchema; skips have none). */
   plan(ctx: PlanContext): PlannedStep[];
+  /** One line for plan.txt and the report: what the (non-skip) step does. */
+  describe(step: TypedStep<P, O>): string;
+  /** What a create/adopt step consumes of the target's quotas. */
+  quotaNeeds?(step: TypedStep<P, O>, target: Inventory): QuotaNeeds;
+  /** Whether the step needs the target's external network (routers with a gateway, floating IPs). */
+  needsExternalNetwork?(step: TypedStep<P, O>): boolean;
+  /** Source resources of this kind that are owned by the project and would be migrated, for drift (new ones are drift). */
+  driftCandidates?(inv: Inventory): DriftCandidate[];
   /** Finds this step's resource on the target by its marker (or name and content where the API has no markers). */
-  find(ctx: ApplyContext): Promise<string | null>;
+  find(ctx: ApplyContext<P, O>): Promise<string | null>;
   /** Idempotent: find by marker and adopt, or create. Safe to call again after a crash. */
-  apply(ctx: ApplyContext): Promise<ApplyOutcome>;
+  apply(ctx: ApplyContext<P, O>): Promise<ApplyOutcome>;
   /** Read-only: does the target match the plan? */
-  verify(ctx: ApplyContext, targetId: string, opts: VerifyOptions): Promise<VerifyFinding[]>;
+  verify(ctx: ApplyContext<P, O>, targetId: string, opts: VerifyOptions): Promise<VerifyFinding[]>;
   /** After a step failed for good: removes its temporary resources (snapshots, images) so a failed run leaves no garbage. */
-  cleanup?(ctx: ApplyContext): Promise<void>;
+  cleanup?(ctx: ApplyContext<P, O>): Promise<void>;
   /** Deletes what this step created on the target (rollback); absent resources are fine. */
-  remove(ctx: ApplyContext, targetId: string): Promise<void>;
+  remove(ctx: ApplyContext<P, O>, targetId: string): Promise<void>;
+}
+
+/** Declares a kind with its params and options types (`defineKind<NetworkParams>({...})`). */
+export function defineKind<P, O = Record<string, never>>(k: ResourceKind<P, O>): ResourceKind<P, O> {
+  return k;
 }

@@ -5,10 +5,14 @@
  * with its reason, and nothing in the inventory is silently left out.
  */
 import { z } from "zod";
-import type { ResourceKind } from "./types.js";
+import { defineKind } from "./types.js";
+import { volumeSnapshots } from "./volume.js";
 
-export const volumeSnapshot: ResourceKind = {
+export const volumeSnapshot = defineKind<Record<string, never>>({
   kind: "volume-snapshot",
+  color: "#9c755f",
+  collection: volumeSnapshots,
+  describe: (step) => step.note ?? "",
   lane: () => "api",
   paramsSchema: z.object({}),
   plan: () => [], // planned as skips by the volume kind, next to their volumes
@@ -18,4 +22,4 @@ export const volumeSnapshot: ResourceKind = {
   },
   verify: async () => [],
   remove: async () => {},
-};
+});

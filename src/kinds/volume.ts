@@ -15,6 +15,9 @@
  * API: /v3/{project}/volumes, /snapshots, POST /volumes/{id}/action
  * (os-volume_upload_image, os-set_bootable), Glance /v2/images
  */
+import type { CollectContext, Collector } from "./types.js";
+import type { Inventory } from "../model/inventory.js";
+import { labelOf, shortId } from "./common.js";
 import * as bs from "../openstack/block-storage.js";
 import * as compute from "../openstack/compute.js";
 import * as glance from "../openstack/image.js";
@@ -24,23 +27,25 @@ import { WaitError } from "../errors.js";
 import { hasMarkerMetadata, markerMetadata, userMetadata } from "./common.js";
 import { copyImageTo } from "./image.js";
 import { carriedProperties } from "./image.plan.js";
-import type { ApplyContext, ResourceKind, VerifyFinding } from "./types.js";
+import { defineKind, type ApplyContext, VerifyFinding } from "./types.js";
 import { planVolumes, VolumeOptions, VolumeParams } from "./volume.plan.js";
 import { compareFields, deleteIgnoringMissing, mismatch, missing, orNull } from "./verify-helpers.js";
 
+type Ctx = ApplyContext<VolumeParams, VolumeOptions>;
+
 const GiB = 1024 ** 3;
 
-async function findTargetVolumes(ctx: ApplyContext): Promise<bs.Volume[]> {
+async function findTargetVolumes(ctx: Ctx): Promise<bs.Volume[]> {
   const vols = await bs.listVolumes(ctx.target.blockStorage, { metadata: JSON.stringify({ scs_migrate_source: ctx.step.source.id }) });
   return vols.filter((v) => hasMarkerMetadata(v.metadata, ctx.migration, ctx.step.source.id));
 }
 
-function exportCtx(ctx: ApplyContext, side: "source" | "target") {
+function exportCtx(ctx: Ctx, side: "source" | "target") {
   return { migration: ctx.migration, stepId: ctx.stepId, recordTemp: (kind: string, id: string) => ctx.recordTemp(side, kind, id), wait: ctx.wait };
 }
 
 /** Stops the running source servers a volume is attached to (cold cutover). */
-async function stopAttachedServers(ctx: ApplyContext, vol: bs.Volume): Promise<void> {
+async function stopAttachedServers(ctx: Ctx, vol: bs.Volume): Promise<void> {
   for (const a of vol.attachments) {
     if (!a.server_id) continue;
     // Why idle first: another volume of the same server may be stopping it right now.
@@ -52,7 +57,7 @@ async function stopAttachedServers(ctx: ApplyContext, vol: bs.Volume): Promise<v
 }
 
 /** Removes every temporary resource of this step on both clouds. */
-async function cleanupTemps(ctx: ApplyContext): Promise<void> {
+async function cleanupTemps(ctx: Ctx): Promise<void> {
   await cleanupExport(ctx.source, ctx.migration, ctx.stepId, "src");
   for (const img of await glance.listImages(ctx.target.image, { name: tempName(ctx.migration, ctx.stepId, "dst-img") })) {
     await deleteIgnoringMissing(glance.deleteImage(ctx.target.image, img.id));
@@ -61,15 +66,90 @@ async function cleanupTemps(ctx: ApplyContext): Promise<void> {
 }
 
 /** Brings an existing target volume to the planned flags; returns it once available. */
-async function finish(ctx: ApplyContext, vol: bs.Volume, p: VolumeParams): Promise<bs.Volume> {
+async function finish(ctx: Ctx, vol: bs.Volume, p: VolumeParams): Promise<bs.Volume> {
   let v = vol;
   if (!["available", "in-use"].includes(v.status)) v = await bs.waitForVolume(ctx.target.blockStorage, v.id, ["available", "in-use"], ctx.wait);
   if (v.bootable !== p.bootable) await bs.setVolumeBootable(ctx.target.blockStorage, v.id, p.bootable);
   return v;
 }
 
-export const volume: ResourceKind = {
+/** Cinder volumes, listed once for the volumes and the servers' attachments. */
+export const listVolumesOnce = (cx: CollectContext) => cx.once("volume.volumes", () => bs.listVolumes(cx.cloud.blockStorage));
+
+export const volumes: Collector<"volumes"> = {
+  name: "volumes",
+  async collect(cx) {
+    return (await listVolumesOnce(cx)).map((v) => ({
+      id: v.id,
+      name: v.name,
+      description: v.description,
+      size: v.size,
+      status: v.status,
+      volume_type: v.volume_type,
+      availability_zone: v.availability_zone,
+      bootable: v.bootable,
+      multiattach: v.multiattach,
+      encrypted: v.encrypted,
+      metadata: v.metadata,
+      image_metadata: v.volume_image_metadata,
+      source_image_id: v.volume_image_metadata.image_id ?? null,
+      snapshot_id: v.snapshot_id,
+      attachments: volumeAttachments(v),
+      created_at: v.created_at,
+    }));
+  },
+};
+
+/** A volume's attachments to servers, by device. */
+export function volumeAttachments(v: bs.Volume): { server_id: string; device: string | null; attachment_id: string | null }[] {
+  return v.attachments
+    .filter((a) => a.server_id)
+    .map((a) => ({ server_id: a.server_id!, device: a.device, attachment_id: a.attachment_id }))
+    .sort((x, y) => (x.device ?? "").localeCompare(y.device ?? ""));
+}
+
+export const volumeSnapshots: Collector<"volume_snapshots"> = {
+  name: "volume_snapshots",
+  async collect(cx) {
+    return (await bs.listSnapshots(cx.cloud.blockStorage)).map((s) => ({
+      id: s.id,
+      name: s.name,
+      description: s.description,
+      volume_id: s.volume_id,
+      size: s.size,
+      status: s.status,
+      metadata: s.metadata,
+      created_at: s.created_at,
+    }));
+  },
+};
+
+/** Unnamed boot volumes are named after their server (`web-1-root`). */
+function volumeLabels(inv: Inventory): (v: { id: string; name: string }) => string {
+  const bootOf = new Map<string, string>();
+  for (const s of inv.servers) for (const v of s.volumes) if (v.boot_index === 0) bootOf.set(v.volume_id, labelOf(s) || shortId(s.id));
+  return (v) => {
+    if (v.name) return labelOf(v);
+    const owner = bootOf.get(v.id);
+    return owner ? `${owner}-root` : "";
+  };
+}
+
+/** How many servers a volume was attached to at planning (0 when the facts do not say). */
+function attachedTo(step: { source: { facts?: Record<string, unknown> } }): number {
+  const facts = step.source.facts as { attached_to?: unknown[] } | undefined;
+  return Array.isArray(facts?.attached_to) ? facts.attached_to.length : 0;
+}
+
+export const volume = defineKind<VolumeParams, VolumeOptions>({
   kind: "volume",
+  color: "#6a4fa3",
+  collection: volumes,
+  stepLabels: volumeLabels,
+  describe: (step) =>
+    `${step.params.size} GiB${step.params.volume_type ? ` ${step.params.volume_type.name}` : ""}, copy${step.options.consistency === "stop-server" && attachedTo(step) > 0 ? " (attached servers stopped)" : ""}`,
+  quotaNeeds: (step) => ({ volumes: 1, gigabytes: step.params.size }),
+  driftCandidates: (inv) => inv.volumes,
   lane: () => "copy",
   paramsSchema: VolumeParams,
   optionsSchema: VolumeOptions,
@@ -80,8 +160,8 @@ export const volume: ResourceKind = {
   },
 
   async apply(ctx) {
-    const p = ctx.step.params as VolumeParams;
-    const o = ctx.step.options as VolumeOptions;
+    const p = ctx.params;
+    const o = ctx.stepOptions;
     const b = ctx.target.blockStorage;
     const meta = { ...p.metadata, ...markerMetadata(ctx.migration, ctx.step.source.id) };
     const create = (imageRef?: string) =>
@@ -146,7 +226,7 @@ export const volume: ResourceKind = {
   cleanup: cleanupTemps,
 
   async verify(ctx, targetId, opts) {
-    const p = ctx.step.params as VolumeParams;
+    const p = ctx.params;
     const v = await orNull(bs.getVolume(ctx.target.blockStorage, targetId));
     if (!v) return [missing(ctx)];
     const findings: VerifyFinding[] = compareFields(ctx, p, { ...v, metadata: userMetadata(v.metadata) }, ["name", "description", "size", "bootable", "metadata"]);
@@ -169,10 +249,10 @@ export const volume: ResourceKind = {
     await bs.waitForVolumeDeleted(b, targetId, ctx.wait);
     await cleanupTemps(ctx);
   },
-};
+});
 
 /** Compares the bytes of source and target volume through Glance checksums of fresh exports. */
-async function deepCompare(ctx: ApplyContext, targetId: string): Promise<VerifyFinding[]> {
+async function deepCompare(ctx: Ctx, targetId: string): Promise<VerifyFinding[]> {
   const src = await bs.getVolume(ctx.source.blockStorage, ctx.step.source.id);
   const dst = await bs.getVolume(ctx.target.blockStorage, targetId);
   const srcImg = await exportVolume(ctx.source, src.id, src.status === "available" ? "direct" : "snapshot", "verify-src", exportCtx(ctx, "source"));

@@ -336,45 +336,32 @@ export type InventoryMeta = z.infer<typeof InventoryMeta>;
 /**
  * Everything one project holds. Public things the project uses but does not
  * own (flavors, public images, external networks, volume types, AZs) are here
- * too, because mapping needs them on both sides.
+ * too, because mapping needs them on both sides. A collection an inventory
+ * file lacks (one written before its kind existed) reads as empty.
  */
 export const Inventory = z.object({
   meta: InventoryMeta,
-  keypairs: z.array(Keypair),
-  flavors: z.array(Flavor),
-  networks: z.array(Network),
-  subnets: z.array(Subnet),
-  routers: z.array(Router),
-  security_groups: z.array(SecurityGroup),
-  ports: z.array(Port),
-  floating_ips: z.array(FloatingIp),
-  server_groups: z.array(ServerGroup),
-  images: z.array(Image),
-  volume_types: z.array(VolumeType),
-  volumes: z.array(Volume),
-  volume_snapshots: z.array(VolumeSnapshot),
-  servers: z.array(Server),
-  availability_zones: z.array(AvailabilityZone),
-  quotas: Quotas,
-  features: z.array(Feature),
+  keypairs: z.array(Keypair).default([]),
+  flavors: z.array(Flavor).default([]),
+  networks: z.array(Network).default([]),
+  subnets: z.array(Subnet).default([]),
+  routers: z.array(Router).default([]),
+  security_groups: z.array(SecurityGroup).default([]),
+  ports: z.array(Port).default([]),
+  floating_ips: z.array(FloatingIp).default([]),
+  server_groups: z.array(ServerGroup).default([]),
+  images: z.array(Image).default([]),
+  volume_types: z.array(VolumeType).default([]),
+  volumes: z.array(Volume).default([]),
+  volume_snapshots: z.array(VolumeSnapshot).default([]),
+  servers: z.array(Server).default([]),
+  availability_zones: z.array(AvailabilityZone).default([]),
+  quotas: Quotas.default({}),
+  features: z.array(Feature).default([]),
 });
 export type Inventory = z.infer<typeof Inventory>;
 
-/** The collections of an inventory, in the order a summary table lists them. */
-export const INVENTORY_COLLECTIONS = [
-  "keypairs",
-  "flavors",
-  "networks",
-  "subnets",
-  "routers",
-  "security_groups",
-  "ports",
-  "floating_ips",
-  "server_groups",
-  "images",
-  "volume_types",
-  "volumes",
-  "volume_snapshots",
-  "servers",
-] as const;
-export type InventoryCollection = (typeof INVENTORY_COLLECTIONS)[number];
+const NOT_LISTED = new Set(["meta", "quotas", "features", "availability_zones"]);
+/** The resource collections of an inventory, in the order a summary table lists them (the model's order). */
+export const INVENTORY_COLLECTIONS = Object.keys(Inventory.shape).filter((k) => !NOT_LISTED.has(k)) as InventoryCollection[];
+export type InventoryCollection = Exclude<keyof Inventory, "meta" | "quotas" | "features" | "availability_zones">;

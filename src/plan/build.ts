@@ -6,7 +6,7 @@
  * Re-running it on the same inventories gives byte-identical steps.
  */
 import type { Inventory } from "../model/inventory.js";
-import { KINDS } from "../kinds/index.js";
+import { KIND_BY_ID, KINDS } from "../kinds/index.js";
 import type { PlanContext, PlannedStep, PlanOptions } from "../kinds/types.js";
 import { digestOf } from "../util/digest.js";
 import { computeWaves } from "./graph.js";
@@ -20,7 +20,6 @@ import { buildStepIndex } from "./step-ids.js";
 export const DEFAULT_THROUGHPUT_MBPS = 100;
 /** Seconds an API step takes on a typical cloud (create + wait), for the estimate. */
 const SECONDS_PER_API_STEP = 3;
-const SECONDS_PER_SERVER = 30;
 const API_CONCURRENCY_FOR_ESTIMATE = 8;
 
 export interface BuildInput {
@@ -68,9 +67,7 @@ export function buildPlan(input: BuildInput): Plan {
   };
 
   const planned: PlannedStep[] = KINDS.flatMap((k) => k.plan(ctx));
-  const needsExternal = planned.some(
-    (s) => s.action !== "skip" && (s.kind === "floating-ip" || (s.kind === "router" && (s.params as { external_gateway: unknown }).external_gateway !== null)),
-  );
+  const needsExternal = planned.some((s) => s.action !== "skip" && !!KIND_BY_ID.get(s.kind)?.needsExternalNetwork?.(s));
   if (!ext.ok && needsExternal) {
     findings.push({ severity: "error", code: "no_external_network", message: `${ext.reason} (candidates: ${ext.candidates.join(", ") || "none"})` });
   }
@@ -117,10 +114,8 @@ export function buildPlan(input: BuildInput): Plan {
   const waves = computeWaves(planned.map((s) => ({ id: s.id, dependsOn: s.dependsOn })));
   const active = planned.filter((s) => s.action !== "skip");
   const bytes = active.reduce((n, s) => n + (s.bytes ?? 0), 0);
-  const servers = active.filter((s) => s.kind === "server").length;
-  const seconds =
-    bytes / (options.throughputMBps * 1e6) +
-    ((active.length - servers) * SECONDS_PER_API_STEP + servers * SECONDS_PER_SERVER) / API_CONCURRENCY_FOR_ESTIMATE;
+  const apiSeconds = active.reduce((n, s) => n + (KIND_BY_ID.get(s.kind)?.apiSeconds ?? SECONDS_PER_API_STEP), 0);
+  const seconds = bytes / (options.throughputMBps * 1e6) + apiSeconds / API_CONCURRENCY_FOR_ESTIMATE;
 
   findings.sort(
     (a, b) =>

@@ -6,47 +6,16 @@
  * timestamps, so plan.txt diffs as cleanly as plan.json.
  */
 import { fmtBytes, fmtDuration } from "../util/format.js";
+import { KIND_BY_ID } from "../kinds/index.js";
 import type { Plan, Step } from "../model/plan.js";
 
 const SYMBOL: Record<Step["action"], string> = { create: "+", adopt: "=", skip: "·" };
 const SEVERITY_MARK = { error: "✗", warning: "!", info: "i" } as const;
 
-/** A short description of what a step does, for the right-hand column. */
+/** A short description of what a step does, for the right-hand column: the kind's own words. */
 export function describeStep(step: Step): string {
-  const p = step.params as Record<string, any>;
   if (step.action === "skip") return `skip: ${step.note ?? step.reason}`;
-  switch (step.kind) {
-    case "subnet":
-      return `${p.cidr}${p.gateway_ip ? ` gw ${p.gateway_ip}` : " no gateway"}`;
-    case "router":
-      return `${p.interfaces.length} interface(s)${p.external_gateway ? `, gateway on ${p.external_gateway.network.name}` : ""}`;
-    case "security-group":
-      return `${p.rules.length} rule(s)${step.action === "adopt" ? ", made to match" : ""}`;
-    case "security-group-rules":
-      return `${p.rules.length} rule(s) referencing other groups`;
-    case "port":
-      return (p.fixed_ips as { ip_address: string | null }[]).map((f) => f.ip_address ?? "any").join(", ") || "no fixed IP";
-    case "image":
-      return `${fmtBytes(step.bytes ?? 0)} copy, ${p.disk_format ?? "?"}`;
-    case "volume":
-      return `${p.size} GiB${p.volume_type ? ` ${p.volume_type.name}` : ""}, copy${(step.options as { consistency?: string }).consistency === "stop-server" && attachedTo(step) > 0 ? " (attached servers stopped)" : ""}`;
-    case "server":
-      return step.note ?? "";
-    case "floating-ip":
-      return `${String((step.source.facts as { address?: string } | undefined)?.address ?? "")} → new address`;
-    case "server-group":
-      return String(p.policy);
-    case "keypair":
-      return step.note ?? String(p.type);
-    default:
-      return step.note ?? "";
-  }
-}
-
-/** How many servers a volume was attached to at planning (0 when the facts do not say). */
-function attachedTo(step: Step): number {
-  const facts = step.source.facts as { attached_to?: unknown[] } | undefined;
-  return Array.isArray(facts?.attached_to) ? facts.attached_to.length : 0;
+  return KIND_BY_ID.get(step.kind)?.describe(step) ?? step.note ?? "";
 }
 
 const pad = (s: string, n: number) => (s.length >= n ? s + "  " : s + " ".repeat(n - s.length));

@@ -6,7 +6,7 @@
  * the first column is ordered by kind. Sizes are fixed, so a plan of 1,000+
  * steps gives a tall picture that scrolls rather than an unreadable small one.
  */
-import { KIND_IDS } from "../model/plan.js";
+import { KINDS } from "../kinds/index.js";
 import type { ReportModel } from "./model.js";
 import { esc, RESULT_LABEL, stepName } from "./text.js";
 
@@ -36,8 +36,8 @@ export function svgOpen(width: number, height: number, label: string): string {
 export const fit = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, Math.max(1, max - 1))}…`);
 
 const kindRank = (k: string) => {
-  const i = (KIND_IDS as readonly string[]).indexOf(k);
-  return i < 0 ? KIND_IDS.length : i;
+  const i = KINDS.findIndex((x) => x.kind === k);
+  return i < 0 ? KINDS.length : i;
 };
 
 /** Node positions: column per wave, rows ordered by barycentre of dependencies. */

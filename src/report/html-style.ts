@@ -6,6 +6,7 @@
  * with no network. The script reads only the DOM (attributes, textContent),
  * never builds markup, so user data cannot reach it as code.
  */
+import { KINDS } from "../kinds/index.js";
 import type { StepResult } from "./model.js";
 
 /** Fill and border colours per step result (graph nodes, chips, the outcome bar). */
@@ -21,22 +22,8 @@ export const RESULT_COLOR: Record<StepResult, { solid: string; tint: string }> =
   pending: { solid: "#b7c0ca", tint: "#ffffff" },
 };
 
-/** Bar colours per resource kind (timeline). */
-export const KIND_COLOR: Record<string, string> = {
-  keypair: "#9b8bd6",
-  network: "#2b8cbe",
-  subnet: "#6cb8dc",
-  router: "#1d4f80",
-  "security-group": "#e07b39",
-  "security-group-rules": "#f2ab73",
-  port: "#8aa1b4",
-  "server-group": "#b07aa1",
-  image: "#d4a017",
-  volume: "#6a4fa3",
-  server: "#127c8a",
-  "floating-ip": "#e35d9a",
-  "volume-snapshot": "#9c755f",
-};
+/** Bar colours per resource kind (timeline, graph): each kind declares its own. */
+export const KIND_COLOR: Record<string, string> = Object.fromEntries(KINDS.map((k) => [k.kind, k.color]));
 
 /** The colour of a kind, grey for kinds this file does not know yet. */
 export const kindColor = (kind: string): string => KIND_COLOR[kind] ?? "#8895a7";

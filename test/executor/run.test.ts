@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { executePlan } from "../../src/executor/run.js";
 import { StateStore } from "../../src/executor/state.js";
 import { LineProgress } from "../../src/executor/progress.js";
@@ -11,6 +10,7 @@ import { LockHeldError, ApiError } from "../../src/errors.js";
 import type { ResourceKind } from "../../src/kinds/types.js";
 import type { Plan } from "../../src/model/plan.js";
 import { computeWaves } from "../../src/plan/graph.js";
+import { fakeKind } from "../helpers/fake-kind.js";
 
 /** A plan of fake "keypair" steps with the given dependencies. */
 function fakePlan(deps: Record<string, string[]>): Plan {
@@ -36,24 +36,15 @@ function fakePlan(deps: Record<string, string[]>): Plan {
 }
 
 /** A fake kind recording the order of applies, failing where told. */
-function fakeKind(log: string[], failOn: Set<string>, created: Map<string, number>): ResourceKind {
-  return {
-    kind: "keypair",
-    lane: () => "api",
-    paramsSchema: z.object({}),
-    plan: () => [],
-    find: async () => null,
-    async apply(ctx) {
-      for (const d of ctx.step.dependsOn) ctx.targetIdOf(d); // throws if a dependency has no target yet
-      if (failOn.has(ctx.stepId)) throw new Error("boom");
-      log.push(ctx.stepId);
-      const n = (created.get(ctx.stepId) ?? 0) + 1;
-      created.set(ctx.stepId, n);
-      return { outcome: n === 1 ? "created" : "adopted", targetId: `t-${ctx.stepId}` };
-    },
-    verify: async () => [],
-    remove: async () => {},
-  };
+function recordingKind(log: string[], failOn: Set<string>, created: Map<string, number>): ResourceKind {
+  return fakeKind(async (ctx) => {
+    for (const d of ctx.step.dependsOn) ctx.targetIdOf(d); // throws if a dependency has no target yet
+    if (failOn.has(ctx.stepId)) throw new Error("boom");
+    log.push(ctx.stepId);
+    const n = (created.get(ctx.stepId) ?? 0) + 1;
+    created.set(ctx.stepId, n);
+    return { outcome: n === 1 ? "created" : "adopted", targetId: `t-${ctx.stepId}` };
+  });
 }
 
 let dir: string;
@@ -85,7 +76,7 @@ describe("executor", () => {
   it("never starts a step before its dependencies", async () => {
     const log: string[] = [];
     const plan = fakePlan({ "keypair/c": ["keypair/b"], "keypair/b": ["keypair/a"], "keypair/a": [], "keypair/d": ["keypair/a", "keypair/c"] });
-    const res = await run(plan, fakeKind(log, new Set(), new Map()));
+    const res = await run(plan, recordingKind(log, new Set(), new Map()));
     expect(res.status).toBe("completed");
     for (const [id, step] of Object.entries(plan.steps)) {
       for (const dep of step.dependsOn) {
@@ -97,7 +88,7 @@ describe("executor", () => {
   it("blocks dependents of a failed step and still runs independent ones", async () => {
     const log: string[] = [];
     const plan = fakePlan({ "keypair/a": [], "keypair/b": ["keypair/a"], "keypair/c": ["keypair/b"], "keypair/x": [] });
-    const res = await run(plan, fakeKind(log, new Set(["keypair/a"]), new Map()));
+    const res = await run(plan, recordingKind(log, new Set(["keypair/a"]), new Map()));
     expect(res.status).toBe("partially_failed");
     expect(res.failed.map((f) => f.step)).toEqual(["keypair/a"]);
     expect(res.blocked.map((b) => b.step).sort()).toEqual(["keypair/b", "keypair/c"]);
@@ -110,9 +101,9 @@ describe("executor", () => {
     const created = new Map<string, number>();
     const plan = fakePlan({ "keypair/a": [], "keypair/b": ["keypair/a"], "keypair/x": [] });
     const fail = new Set(["keypair/a"]);
-    await run(plan, fakeKind(log, fail, created));
+    await run(plan, recordingKind(log, fail, created));
     fail.clear();
-    const res = await run(plan, fakeKind(log, fail, created));
+    const res = await run(plan, recordingKind(log, fail, created));
     expect(res.status).toBe("completed");
     expect(created.get("keypair/x")).toBe(1);
     expect(created.get("keypair/a")).toBe(1);
@@ -121,7 +112,7 @@ describe("executor", () => {
 
   it("retries transient API errors inside one run", async () => {
     let calls = 0;
-    const kind = fakeKind([], new Set(), new Map());
+    const kind = recordingKind([], new Set(), new Map());
     const flaky: ResourceKind = {
       ...kind,
       apply: async (ctx) => {

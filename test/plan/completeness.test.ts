@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectCloud } from "../../src/commands/connect.js";
 import { collectInventory } from "../../src/inventory/collect.js";
 import type { Inventory } from "../../src/model/inventory.js";
-import { COLLECTION_OF_KIND, type InventoryCollection } from "../../src/kinds/common.js";
+import { KINDS } from "../../src/kinds/index.js";
+import type { InventoryCollection } from "../../src/model/inventory.js";
 import { createSnapshot, waitForSnapshot } from "../../src/openstack/block-storage.js";
 import { buildPlan } from "../../src/plan/build.js";
 import { emptyMapping } from "../../src/mapping/mapping-file.js";
@@ -24,6 +25,9 @@ import { SKIP_REASONS, type Plan } from "../../src/model/plan.js";
 import { startSim, type SimServer } from "../../src/sim/index.js";
 import { seedTenant } from "../../src/tenant/seed.js";
 import { loadTenantSpec } from "../../src/tenant/spec.js";
+
+/** The inventory collection of each kind, from the registry. */
+const COLLECTION_OF_KIND: Record<string, string> = Object.fromEntries(KINDS.map((k) => [k.kind, k.collection.name]));
 
 const DELAYS = { serverBuild: 5, serverDelete: 5, serverAction: 5, serverImage: 5, volumeCreate: 5, volumeDownload: 5, volumeDelete: 5, volumeAttach: 5, imageSave: 5 };
 

@@ -10,7 +10,9 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { mappingJsonSchema } from "../../src/mapping/mapping-file.js";
-import { ACTIONS, FORMAT_VERSION, KIND_IDS, planJsonSchema, SKIP_REASONS } from "../../src/model/plan.js";
+import { KINDS } from "../../src/kinds/index.js";
+import { ACTIONS, FORMAT_VERSION, SKIP_REASONS } from "../../src/model/plan.js";
+import { planJsonSchema } from "../../src/plan/json-schema.js";
 
 const fixture = (name: string) => resolve(fileURLToPath(new URL("../../fixtures", import.meta.url)), name);
 const asFile = (schema: unknown) => JSON.stringify(schema, null, 2) + "\n";
@@ -34,7 +36,7 @@ describe("JSON Schema export", () => {
     const step = s.properties.steps.additionalProperties;
     expect(step.properties.action.enum).toEqual([...ACTIONS]);
     expect(step.properties.reason.enum).toEqual([...SKIP_REASONS]);
-    expect(step.properties.kind.enum).toEqual([...KIND_IDS]);
+    expect(step.properties.kind.enum).toEqual(KINDS.map((k) => k.kind));
     expect(step.properties.params.description).toMatch(/editable/);
     expect(step.required).toEqual(expect.arrayContaining(["kind", "action", "dependsOn", "params", "options", "source"]));
     expect(step.required).not.toContain("reason");
