@@ -7,9 +7,8 @@
  * any source server the cutover stopped, so production is never left down.
  */
 import { collectInventory } from "../inventory/collect.js";
-import { checkStepParams, KIND_BY_ID } from "../kinds/index.js";
-import type { RunOptions } from "../kinds/types.js";
-import * as compute from "../openstack/compute.js";
+import { checkStepParams, KIND_BY_ID, KINDS } from "../kinds/index.js";
+import type { RunHookContext, RunOptions } from "../kinds/types.js";
 import type { OpenStackCloud } from "../openstack/cloud.js";
 import { blockingFindings } from "../plan/build.js";
 import { planDigest, readPlan } from "../plan/io.js";
@@ -20,7 +19,7 @@ import { TOOL_VERSION } from "../version.js";
 import { describeDrift, detectDrift } from "./drift.js";
 import { acquireLock } from "./lock.js";
 import type { ProgressReporter } from "./progress.js";
-import { executePlan, type RunResult } from "./run.js";
+import { executePlan, STOPPED_PREFIX, type RunResult } from "./run.js";
 import { StateStore } from "./state.js";
 import { join } from "node:path";
 
@@ -121,7 +120,7 @@ export async function applyMigration(dir: string, opts: ApplyOptions): Promise<A
         ...(opts.stepAttempts ? { stepAttempts: opts.stepAttempts } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
-      const restarted = await restartStoppedSources(state, source, runOptions, opts.reporter);
+      const restarted = await runAfterHooks(state, source, target, runOptions, opts.reporter);
       return { ...result, plan, restarted };
     } finally {
       lock.release();
@@ -133,18 +132,19 @@ export async function applyMigration(dir: string, opts: ApplyOptions): Promise<A
   }
 }
 
-/** Starts every source server the cutover stopped and nothing restarted yet (a failed step, an interrupted run). */
-async function restartStoppedSources(state: StateStore, source: OpenStackCloud, o: RunOptions, reporter: ProgressReporter): Promise<string[]> {
+/** Runs every kind's after-run hook (e.g. starting source servers a cold cutover stopped); returns what they restored. */
+async function runAfterHooks(state: StateStore, source: OpenStackCloud, target: OpenStackCloud, options: RunOptions, reporter: ProgressReporter): Promise<string[]> {
+  const ctx: RunHookContext = {
+    source,
+    target,
+    options,
+    sourceStopped: {
+      list: () => state.metaWithPrefix(STOPPED_PREFIX).map((m) => m.key.slice(STOPPED_PREFIX.length)),
+      clear: (id) => state.deleteMeta(`${STOPPED_PREFIX}${id}`),
+    },
+    warn: (message) => reporter.emit({ type: "warning", step: null, message }),
+  };
   const out: string[] = [];
-  for (const { key } of state.metaWithPrefix("stopped:")) {
-    const id = key.slice("stopped:".length);
-    try {
-      const wait = { minDelay: o.pollMs, maxDelay: Math.max(5000, o.pollMs), timeoutMs: 10 * 60_000 };
-      if (await compute.startServerIfStopped(source.compute, id, wait)) out.push(id);
-      state.deleteMeta(key);
-    } catch (err) {
-      reporter.emit({ type: "warning", step: null, message: `could not start source server ${id} again: ${describeError(err)}; start it by hand` });
-    }
-  }
+  for (const kind of KINDS) if (kind.afterRun) out.push(...(await kind.afterRun(ctx)));
   return out;
 }

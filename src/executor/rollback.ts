@@ -10,11 +10,9 @@
  */
 import { join } from "node:path";
 import PQueue from "p-queue";
-import { KIND_BY_ID } from "../kinds/index.js";
+import { KIND_BY_ID, KINDS } from "../kinds/index.js";
 import type { RunOptions } from "../kinds/types.js";
-import { deleteIgnoringMissing } from "../openstack/missing.js";
-import * as bs from "../openstack/block-storage.js";
-import * as glance from "../openstack/image.js";
+import type { OpenStackCloud } from "../openstack/cloud.js";
 import { planDigest, readPlan } from "../plan/io.js";
 import type { Plan } from "../model/plan.js";
 import { describeError } from "../errors.js";
@@ -78,7 +76,7 @@ export async function rollbackMigration(dir: string, opts: RollbackOptions): Pro
             state.tx(() => {
               state.unmapId(id);
               state.resetStep(id);
-              state.setStepData(id, { rootImage: null, addedRules: [], preexisting: null });
+              state.clearStepData(id);
               state.event(runId, id, "step-removed", { targetId: targetId ?? null });
             });
             opts.reporter.emit({ type: "step-done", step: id, outcome: targetId ? "removed" : "absent", targetId: targetId ?? null, ms: Date.now() - t0 });
@@ -105,13 +103,11 @@ export async function rollbackMigration(dir: string, opts: RollbackOptions): Pro
   }
 }
 
-/** Deletes temporary resources a crashed copy left (snapshots, volumes, images) on either cloud. */
-async function removeTemps(temps: { side: "source" | "target"; kind: string; id: string; done: () => void }[], source: import("../openstack/cloud.js").OpenStackCloud, target: import("../openstack/cloud.js").OpenStackCloud): Promise<void> {
+/** Deletes temporary resources a crashed copy left (snapshots, volumes, images) on either cloud, through the kind that knows them. */
+async function removeTemps(temps: { side: "source" | "target"; kind: string; id: string; done: () => void }[], source: OpenStackCloud, target: OpenStackCloud): Promise<void> {
   for (const t of temps) {
     const cloud = t.side === "source" ? source : target;
-    if (t.kind === "image") await deleteIgnoringMissing(glance.deleteImage(cloud.image, t.id));
-    else if (t.kind === "volume") await deleteIgnoringMissing(bs.deleteVolume(cloud.blockStorage, t.id));
-    else if (t.kind === "snapshot") await deleteIgnoringMissing(bs.deleteSnapshot(cloud.blockStorage, t.id));
+    for (const kind of KINDS) if (kind.removeTemp && (await kind.removeTemp(cloud, t.kind, t.id))) break;
     t.done();
   }
 }

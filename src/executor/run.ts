@@ -122,9 +122,9 @@ export function makeApplyContext(
       return v as Promise<never>;
     },
     sourceStopped: {
-      mark: (id) => state.setMeta(`stopped:${id}`, stepId),
-      has: (id) => state.getMeta(`stopped:${id}`) !== undefined,
-      clear: (id) => state.deleteMeta(`stopped:${id}`),
+      mark: (id) => state.setMeta(`${STOPPED_PREFIX}${id}`, stepId),
+      has: (id) => state.getMeta(`${STOPPED_PREFIX}${id}`) !== undefined,
+      clear: (id) => state.deleteMeta(`${STOPPED_PREFIX}${id}`),
     },
     wait: { minDelay: p.options.pollMs, maxDelay: Math.max(p.options.pollMs * 10, 5000), timeoutMs: p.options.waitTimeoutMs, signal },
     warn: (message) => {
@@ -133,6 +133,9 @@ export function makeApplyContext(
     },
   };
 }
+
+/** State meta keys of source servers a step stopped (so they are started again after a crash). */
+export const STOPPED_PREFIX = "stopped:";
 
 const memos = new WeakMap<object, Map<string, Promise<unknown>>>();
 /** The lookup cache of one run (keyed by the run's parameter object). */

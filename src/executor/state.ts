@@ -325,6 +325,11 @@ export class StateStore {
       .run(id);
   }
 
+  /** Forgets a step's scratch data (after rollback removed what the step made). */
+  clearStepData(id: string): void {
+    this.stmt("UPDATE steps SET data_json = '{}' WHERE step_id = ?").run(id);
+  }
+
   /** Per-step scratch data that must survive a crash (e.g. "source server was stopped by us"). */
   setStepData(id: string, patch: Record<string, unknown>): void {
     this.tx(() => {

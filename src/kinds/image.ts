@@ -87,6 +87,11 @@ export const images: Collector<"images"> = {
 export const image = defineKind<ImageParams>({
   kind: "image",
   color: "#d4a017",
+  removeTemp: async (cloud, tempKind, id) => {
+    if (tempKind !== "image") return false;
+    await deleteIgnoringMissing(glance.deleteImage(cloud.image, id));
+    return true;
+  },
   collection: images,
   describe: (step) => `${fmtBytes(step.bytes ?? 0)} copy, ${step.params.disk_format ?? "?"}`,
   driftCandidates: (inv) => inv.images,

@@ -19,7 +19,8 @@
  * API: /servers, POST /servers/{id}/action (os-stop, os-start, createImage),
  * /servers/{id}/os-volume_attachments
  */
-import type { Collector, QuotaNeeds, TypedStep } from "./types.js";
+import { describeError } from "../errors.js";
+import type { Collector, QuotaNeeds, RunHookContext, TypedStep } from "./types.js";
 import type { Flavor, Inventory, Server } from "../model/inventory.js";
 import { listFlavorModels, listPortsOnce } from "./provider.js";
 import { listServerGroupsOnce } from "./server-group.js";
@@ -218,6 +219,21 @@ function serverModel(s: compute.Server, known: Flavor | undefined, group: string
   };
 }
 
+/** Starts every source server the cutover stopped and nothing restarted yet; returns their ids. */
+async function restartStoppedSources(h: RunHookContext): Promise<string[]> {
+  const out: string[] = [];
+  const wait = { minDelay: h.options.pollMs, maxDelay: Math.max(5000, h.options.pollMs), timeoutMs: 10 * 60_000 };
+  for (const id of h.sourceStopped.list()) {
+    try {
+      if (await compute.startServerIfStopped(h.source.compute, id, wait)) out.push(id);
+      h.sourceStopped.clear(id);
+    } catch (err) {
+      h.warn(`could not start source server ${id} again: ${describeError(err)}; start it by hand`);
+    }
+  }
+  return out;
+}
+
 /** A server takes an instance, its flavor's cores and RAM, and a boot volume where it gets one. */
 function serverQuotaNeeds(step: TypedStep<ServerParams, ServerOptions>, target: Inventory): QuotaNeeds {
   const p = step.params;
@@ -240,6 +256,7 @@ export const server = defineKind<ServerParams, ServerOptions>({
   color: "#127c8a",
   collection: servers,
   apiSeconds: 30,
+  afterRun: restartStoppedSources,
   describe: (step) => step.note ?? "",
   quotaNeeds: serverQuotaNeeds,
   driftCandidates: (inv) => inv.servers,

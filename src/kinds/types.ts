@@ -184,9 +184,8 @@ export interface RunHookContext {
   source: OpenStackCloud;
   target: OpenStackCloud;
   options: RunOptions;
-  /** Run-wide facts kinds recorded in the state (e.g. servers a cutover stopped), by key prefix. */
-  meta(prefix: string): { key: string; value: string }[];
-  deleteMeta(key: string): void;
+  /** Source servers this migration stopped and nothing has started again yet (a failed step, an interrupted run). */
+  sourceStopped: { list(): string[]; clear(serverId: string): void };
   warn(message: string): void;
 }
 

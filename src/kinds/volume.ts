@@ -144,6 +144,12 @@ function attachedTo(step: { source: { facts?: Record<string, unknown> } }): numb
 export const volume = defineKind<VolumeParams, VolumeOptions>({
   kind: "volume",
   color: "#6a4fa3",
+  removeTemp: async (cloud, tempKind, id) => {
+    if (tempKind === "volume") await deleteIgnoringMissing(bs.deleteVolume(cloud.blockStorage, id));
+    else if (tempKind === "snapshot") await deleteIgnoringMissing(bs.deleteSnapshot(cloud.blockStorage, id));
+    else return false;
+    return true;
+  },
   collection: volumes,
   stepLabels: volumeLabels,
   describe: (step) =>

@@ -148,3 +148,11 @@ export const Plan = z
   })
   .strict();
 export type Plan = z.infer<typeof Plan>;
+
+/** The plan's mapping sections with the words plan.txt (`short`) and the report (`label`) use for them. */
+export const MAPPING_SECTIONS = [
+  { key: "flavors", label: "flavor", short: "flavor" },
+  { key: "images", label: "image", short: "image" },
+  { key: "volumeTypes", label: "volume type", short: "volume type" },
+  { key: "availabilityZones", label: "availability zone", short: "zone" },
+] as const;

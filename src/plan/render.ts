@@ -7,7 +7,7 @@
  */
 import { fmtBytes, fmtDuration } from "../util/format.js";
 import { KIND_BY_ID } from "../kinds/index.js";
-import type { Plan, Step } from "../model/plan.js";
+import { MAPPING_SECTIONS, type Plan, type Step } from "../model/plan.js";
 
 const SYMBOL: Record<Step["action"], string> = { create: "+", adopt: "=", skip: "·" };
 const SEVERITY_MARK = { error: "✗", warning: "!", info: "i" } as const;
@@ -57,8 +57,8 @@ export function renderPlan(plan: Plan): string {
   }
   const m = plan.mappings;
   const mapLines: string[] = [];
-  for (const [label, section] of [["flavor", m.flavors], ["image", m.images], ["volume type", m.volumeTypes], ["zone", m.availabilityZones]] as const) {
-    for (const [from, to] of Object.entries(section)) mapLines.push(`  ${pad(label, 12)}${from} → ${to}`);
+  for (const { key, short } of MAPPING_SECTIONS) {
+    for (const [from, to] of Object.entries(m[key])) mapLines.push(`  ${pad(short, 12)}${from} → ${to}`);
   }
   if (m.externalNetwork) mapLines.push(`  ${pad("external", 12)}${m.externalNetwork}`);
   if (mapLines.length > 0) {

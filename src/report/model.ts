@@ -14,7 +14,7 @@ import { redactDeep } from "../log.js";
 import type { EventRow, RunRow, RunStatus, StateStore, StepOutcome, StepRow } from "../executor/state.js";
 import type { VerifyFinding } from "../kinds/types.js";
 import { computeWaves } from "../plan/graph.js";
-import type { Plan, PlanFinding, QuotaCheck } from "../model/plan.js";
+import { MAPPING_SECTIONS, type Plan, type PlanFinding, type QuotaCheck } from "../model/plan.js";
 import { buildTimeline, isApplyingRun, runWindows, type TimelineBar, type TimelineRun, type TimelineTransfer } from "./timeline.js";
 import { throughput, transferInfo, type TransferInfo } from "./transfers.js";
 
@@ -367,8 +367,7 @@ function collectWarnings(plan: Plan, rows: Map<string, StepRow>, eventsByRun: Ma
 function mappingRows(plan: Plan): ReportModel["mappings"] {
   const m = plan.mappings;
   const out: ReportModel["mappings"] = [];
-  const sections = [["flavor", m.flavors], ["image", m.images], ["volume type", m.volumeTypes], ["availability zone", m.availabilityZones]] as const;
-  for (const [type, section] of sections) for (const [from, to] of Object.entries(section)) out.push({ type, from, to });
+  for (const { key, label } of MAPPING_SECTIONS) for (const [from, to] of Object.entries(m[key])) out.push({ type: label, from, to });
   if (m.externalNetwork) out.push({ type: "external network", from: "(public network)", to: m.externalNetwork });
   return out;
 }
