@@ -26,8 +26,6 @@ export const EXIT = {
   INTERRUPTED: 130,
 } as const;
 
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
-
 /** The base of every error the tool raises on purpose. */
 export abstract class MigrateError extends Error {
   abstract readonly code: string;
@@ -162,10 +160,6 @@ export class NotFoundError extends MigrateError {
   override readonly exitCode = EXIT.NOT_FOUND;
 }
 
-export class AmbiguousError extends MigrateError {
-  readonly code = "E_AMBIGUOUS";
-}
-
 /** A waiter gave up: the resource reached a terminal error status or the time ran out. */
 export class WaitError extends MigrateError {
   readonly code = "E_WAIT";
@@ -182,27 +176,6 @@ export class WaitError extends MigrateError {
 /** The target holds something that conflicts with the plan in a way the tool will not overwrite. */
 export class CannotConvergeError extends MigrateError {
   readonly code = "E_CANNOT_CONVERGE";
-}
-
-/** A migration run could not complete (exit code says which end state). */
-export class RunFailedError extends MigrateError {
-  readonly code: string;
-  override readonly exitCode: number;
-  constructor(message: string, readonly endState: "partially_failed" | "failed", opts: { hint?: string } = {}) {
-    super(message, opts);
-    this.code = endState === "failed" ? "E_RUN_FAILED" : "E_RUN_PARTIAL";
-    this.exitCode = endState === "failed" ? EXIT.RUN_FAILED : EXIT.PARTIALLY_FAILED;
-  }
-}
-
-export class VerifyMismatchError extends MigrateError {
-  readonly code = "E_VERIFY_MISMATCH";
-  override readonly exitCode = EXIT.VERIFY_MISMATCH;
-}
-
-export class DrillFailedError extends MigrateError {
-  readonly code = "E_DRILL_FAILED";
-  override readonly exitCode = EXIT.DRILL_FAILED;
 }
 
 /** A bug in the tool. */

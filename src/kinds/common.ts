@@ -52,11 +52,6 @@ export function markerMetadata(migration: string, sourceId: string): Record<stri
   return { scs_migrate: migration, scs_migrate_source: sourceId };
 }
 
-/** True when tags carry this migration's marker for sourceId. */
-export function hasMarkerTags(tags: readonly string[] | undefined, migration: string, sourceId: string): boolean {
-  return !!tags && tags.includes(`scs-migrate:${migration}`) && tags.includes(`scs-migrate-src:${sourceId}`);
-}
-
 /** True when metadata/properties carry this migration's marker for sourceId. */
 export function hasMarkerMetadata(md: Readonly<Record<string, unknown>> | undefined, migration: string, sourceId: string): boolean {
   return !!md && md.scs_migrate === migration && md.scs_migrate_source === sourceId;

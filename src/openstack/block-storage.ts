@@ -126,15 +126,6 @@ export async function createVolume(client: BlockStorageClient, req: CreateVolume
   return (await call(client, VolumeResponse, { method: "POST", path: "/volumes", json: { volume: req } })).body.volume;
 }
 
-/** Changes a volume's name, description or metadata. */
-export async function updateVolume(
-  client: BlockStorageClient,
-  volumeId: string,
-  changes: { name?: string; description?: string; metadata?: Record<string, string> },
-): Promise<Volume> {
-  return (await call(client, VolumeResponse, { method: "PUT", path: `/volumes/${enc(volumeId)}`, json: { volume: changes } })).body.volume;
-}
-
 /** Deletes a volume (`cascade` also deletes its snapshots). */
 export async function deleteVolume(client: BlockStorageClient, volumeId: string, opts: { cascade?: boolean } = {}): Promise<void> {
   await client.delete(`/volumes/${enc(volumeId)}`, opts.cascade ? { params: { cascade: "true" } } : {});
@@ -143,11 +134,6 @@ export async function deleteVolume(client: BlockStorageClient, volumeId: string,
 /** Replaces all metadata of a volume. */
 export async function setVolumeMetadata(client: BlockStorageClient, volumeId: string, metadata: Record<string, string>): Promise<Record<string, string>> {
   return (await call(client, MetadataResponse, { method: "PUT", path: `/volumes/${enc(volumeId)}/metadata`, json: { metadata } })).body.metadata;
-}
-
-/** Adds or changes metadata keys of a volume, keeping the others. */
-export async function updateVolumeMetadata(client: BlockStorageClient, volumeId: string, metadata: Record<string, string>): Promise<Record<string, string>> {
-  return (await call(client, MetadataResponse, { method: "POST", path: `/volumes/${enc(volumeId)}/metadata`, json: { metadata } })).body.metadata;
 }
 
 /** The answer of os-volume_upload_image. */

@@ -305,16 +305,6 @@ export async function setServerMetadata(client: ComputeClient, serverId: string,
   return body.metadata;
 }
 
-/** Adds or changes metadata keys of a server, keeping the others. */
-export async function updateServerMetadata(client: ComputeClient, serverId: string, metadata: Record<string, string>): Promise<Record<string, string>> {
-  const { body } = await call(client, MetadataResponse, {
-    method: "POST",
-    path: `/servers/${enc(serverId)}/metadata`,
-    json: { metadata },
-  });
-  return body.metadata;
-}
-
 /** Waits until a server has one of the statuses (default ACTIVE); ERROR ends the wait with the server's fault. */
 export async function waitForServer(
   client: ComputeClient,
@@ -524,11 +514,6 @@ export async function listFlavors(client: ComputeClient, filters: QueryParams = 
     style: "links",
     markerFallback: true,
   });
-}
-
-/** Shows one flavor. */
-export async function getFlavor(client: ComputeClient, flavorId: string): Promise<Flavor> {
-  return (await call(client, FlavorResponse, { method: "GET", path: `/flavors/${enc(flavorId)}` })).body.flavor;
 }
 
 /** Reads the extra specs of a flavor. */

@@ -282,7 +282,3 @@ export async function waitForImage(
   });
 }
 
-/** Waits until an image is gone. */
-export async function waitForImageDeleted(client: ImageClient, imageId: string, opts: Partial<WaitOptions<Image>> = {}): Promise<void> {
-  await waitForDeleted(() => getImage(client, imageId), { what: `image/${imageId}`, goneStatuses: ["deleted"], ...opts });
-}

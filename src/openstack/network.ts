@@ -338,14 +338,8 @@ export const updateSecurityGroup = securityGroups.update;
 /** Deletes a security group. */
 export const deleteSecurityGroup = securityGroups.delete;
 
-/** Lists security group rules matching the filters (every page). */
-export const listSecurityGroupRules = securityGroupRules.list;
-/** Shows one security group rule. */
-export const getSecurityGroupRule = securityGroupRules.get;
 /** Creates a security group rule. */
 export const createSecurityGroupRule = securityGroupRules.create;
-/** Updates a security group rule (only its description can change). */
-export const updateSecurityGroupRule = securityGroupRules.update;
 /** Deletes a security group rule. */
 export const deleteSecurityGroupRule = securityGroupRules.delete;
 
@@ -457,16 +451,6 @@ export const NetworkAvailabilityZone = z
   .object({ name: z.string(), resource: str(), state: str() })
   .transform((a) => ({ name: a.name, resource: a.resource, available: a.state.toLowerCase() === "available" }));
 export const NetworkAvailabilityZoneListResponse = z.object({ availability_zones: z.array(NetworkAvailabilityZone) });
-
-/** Lists network availability zones (empty without the availability_zone extension). */
-export async function listNetworkAvailabilityZones(c: NetworkClient): Promise<z.output<typeof NetworkAvailabilityZone>[]> {
-  try {
-    return (await call(c, NetworkAvailabilityZoneListResponse, { method: "GET", path: "/v2.0/availability_zones" })).body.availability_zones;
-  } catch (err) {
-    if (statusIs(err, 404)) return [];
-    throw err;
-  }
-}
 
 /** Lists QoS policies; empty when the qos extension is missing. */
 export async function listQosPolicies(c: NetworkClient, filters: QueryParams = {}): Promise<QosPolicy[]> {

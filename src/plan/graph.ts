@@ -74,19 +74,3 @@ export function computeWaves(nodes: GraphNode[]): string[][] {
   return waves.filter((w) => w !== undefined).map((w) => w.sort());
 }
 
-/** Every step that depends, directly or not, on `id`. */
-export function dependentsOf(nodes: GraphNode[], id: string): Set<string> {
-  const rev = new Map<string, string[]>();
-  for (const n of nodes) for (const d of n.dependsOn) (rev.get(d) ?? rev.set(d, []).get(d)!).push(n.id);
-  const out = new Set<string>();
-  const todo = [id];
-  while (todo.length) {
-    for (const x of rev.get(todo.pop()!) ?? []) {
-      if (!out.has(x)) {
-        out.add(x);
-        todo.push(x);
-      }
-    }
-  }
-  return out;
-}
