@@ -30,6 +30,7 @@ import {
   dieAfterFirstCreate,
   picture,
   registeredKinds,
+  removedSince,
   SimulatedCrash,
   StepDriver,
   type Picture,
@@ -178,7 +179,14 @@ describe("the contract table", () => {
 
 for (const { id: kind } of kinds) {
   const entry = CONTRACT[kind];
-  if (!entry) continue; // reported by "has an entry for every registered kind"
+  if (!entry) {
+    describe(kind, () => {
+      it("has an entry in the contract table", () => {
+        expect.fail(`kind ${kind} is registered but has no entry in CONTRACT (test/kinds/contract.test.ts): add how to change its resource on the target, or why it is never applied`);
+      });
+    });
+    continue;
+  }
 
   if ("neverApplied" in entry) {
     describe(`${kind} (never applied: ${entry.neverApplied})`, () => {
@@ -236,7 +244,7 @@ for (const { id: kind } of kinds) {
 
       it(
         "a crash right after its create call, then apply: completes, finds what the crash made, one resource",
-        async () => {
+        async ({ annotate }) => {
           const crash = dieAfterFirstCreate(tgt!.cloud);
           let crashed: unknown = null;
           try {
@@ -248,7 +256,7 @@ for (const { id: kind } of kinds) {
           }
           // Where the create call is the attempt's last, the "dead" process had nothing left to do and apply returned.
           if (crashed && !(crashed instanceof SimulatedCrash)) throw crashed;
-          if (process.env.CONTRACT_DEBUG) (await import("node:fs")).appendFileSync(process.env.CONTRACT_DEBUG, `${stepId}: ${crash.died() ?? "no create"} ${crashed ? "interrupted" : "returned"}\n`);
+          await annotate(crash.died() ? `died after ${crash.died()}${crashed ? "" : " (its last call: apply returned)"}` : "made no create call");
           d.newRun();
           const out = await d.apply(stepId);
           expect(out.outcome).toBe(firstOutcome);
@@ -259,7 +267,7 @@ for (const { id: kind } of kinds) {
       );
 
       it(
-        "a crash after apply returned (outcome never recorded), then apply: same outcome and id, nothing new",
+        "a crash after apply returned (outcome never recorded), then apply: same outcome and id, nothing new or replaced",
         async () => {
           expect(targetId, "an earlier phase failed").toBeDefined();
           const pic = picture(tgt!.store);
@@ -268,6 +276,7 @@ for (const { id: kind } of kinds) {
           expect(out.outcome).toBe(firstOutcome);
           expect(out.targetId).toBe(targetId);
           expect(addedSince(pic, picture(tgt!.store)), "made on the target by the second apply").toEqual({});
+          expect(removedSince(pic, picture(tgt!.store)), "deleted on the target by the second apply").toEqual({});
           expect(own(out.targetId)).toEqual([targetId]);
           d.record(stepId, out);
           afterApply = picture(tgt!.store);
@@ -289,13 +298,14 @@ for (const { id: kind } of kinds) {
       // The outcome is recorded now, as after a completed run: the step's own id is in the id map.
       let again: { outcome: string; targetId: string } | undefined;
       it(
-        "apply again after its outcome was recorded: same id, nothing new on the target",
+        "apply again after its outcome was recorded: same id, nothing new or replaced on the target",
         async () => {
           expect(afterApply, "an earlier phase failed").toBeDefined();
           d.newRun();
           again = await d.apply(stepId);
           expect(again.targetId).toBe(targetId);
           expect(addedSince(afterApply!, picture(tgt!.store)), "made on the target by applying again").toEqual({});
+          expect(removedSince(afterApply!, picture(tgt!.store)), "deleted on the target by applying again").toEqual({});
         },
         STEP_TIMEOUT,
       );
@@ -306,10 +316,10 @@ for (const { id: kind } of kinds) {
       });
 
       it(
-        "verify: no findings",
+        "verify (deep: data compared where the kind copies data): no findings",
         async () => {
           expect(targetId, "an earlier phase failed").toBeDefined();
-          const findings = (await d.verify(stepId, targetId!)).filter((f) => f.severity !== "warning");
+          const findings = (await d.verify(stepId, targetId!, true)).filter((f) => f.severity !== "warning");
           expect(findings.map((f) => f.message)).toEqual([]);
         },
         STEP_TIMEOUT,

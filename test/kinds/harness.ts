@@ -223,8 +223,8 @@ export class StepDriver {
     return kindOf(this.step(stepId)).find(this.context(stepId));
   }
 
-  verify(stepId: string, targetId: string): Promise<VerifyFinding[]> {
-    return kindOf(this.step(stepId)).verify(this.context(stepId), targetId, { deep: false });
+  verify(stepId: string, targetId: string, deep = false): Promise<VerifyFinding[]> {
+    return kindOf(this.step(stepId)).verify(this.context(stepId), targetId, { deep });
   }
 
   remove(stepId: string, targetId: string): Promise<void> {
