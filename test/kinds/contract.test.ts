@@ -31,6 +31,7 @@ import {
   picture,
   registeredKinds,
   removedSince,
+  scrub,
   SimulatedCrash,
   StepDriver,
   type Picture,
@@ -156,7 +157,7 @@ function describeLeft(store: SimStore, left: Partial<Record<TargetTable, string[
   for (const [table, ids] of Object.entries(left) as [TargetTable, string[]][]) {
     for (const id of ids) {
       const r = store[table].get(id) as Record<string, unknown> | undefined;
-      const brief = r ? Object.fromEntries(Object.entries(r).filter(([k]) => ["name", "direction", "protocol", "port_range_min", "remote_ip_prefix", "remote_group_id", "security_group_id", "description"].includes(k))) : {};
+      const brief = r ? Object.fromEntries(Object.entries(r).filter(([k]) => ["name", "status", "properties", "direction", "protocol", "port_range_min", "remote_ip_prefix", "remote_group_id", "security_group_id", "description"].includes(k))) : {};
       parts.push(`${table}/${id} ${JSON.stringify(brief)}`);
     }
   }
@@ -241,6 +242,33 @@ for (const { id: kind } of kinds) {
         const added = addedSince(before, picture(tgt!.store))[entry.table] ?? [];
         return [...new Set([...added, ...(tgt!.store[entry.table].has(id) ? [id] : [])])].sort();
       };
+
+      it(
+        "a crash right after its create call, then rollback: what the crash made is found and removed, nothing of the step left",
+        async ({ annotate }) => {
+          const crash = dieAfterFirstCreate(tgt!.cloud);
+          try {
+            await d.apply(stepId);
+          } catch (err) {
+            if (!(err instanceof SimulatedCrash)) throw err;
+          } finally {
+            crash.revive();
+          }
+          d.newRun();
+          const removedId = await d.rollbackStep(stepId);
+          await annotate(`died after ${crash.died() ?? "no create call"}; rollback removed ${removedId ?? "nothing (find() found nothing)"}`);
+          await d.restartStoppedSources();
+          const left = addedSince(before, picture(tgt!.store));
+          const leftText = describeLeft(tgt!.store, left);
+          const leftOnSource = addedSince(sourceBefore, picture(srcStore));
+          // The later phases start from clean clouds, so each reports only what it leaves itself.
+          await scrub(tgt!.cloud, tgt!.store, before);
+          await scrub(fx.source, srcStore, sourceBefore);
+          expect(left, `left on the target: ${leftText}`).toEqual({});
+          expect(leftOnSource, "left on the source").toEqual({});
+        },
+        STEP_TIMEOUT,
+      );
 
       it(
         "a crash right after its create call, then apply: completes, finds what the crash made, one resource",

@@ -16,7 +16,11 @@
 import type { ZodType } from "zod";
 import { KINDS, KIND_BY_ID } from "../../src/kinds/index.js";
 import type { ApplyContext, ApplyOutcome, ResourceKind, RunOptions, VerifyFinding } from "../../src/kinds/types.js";
+import * as bs from "../../src/openstack/block-storage.js";
 import * as compute from "../../src/openstack/compute.js";
+import * as glance from "../../src/openstack/image.js";
+import { deleteIgnoringMissing } from "../../src/openstack/missing.js";
+import * as net from "../../src/openstack/network.js";
 import type { OpenStackCloud } from "../../src/openstack/cloud.js";
 import type { HttpRequest } from "../../src/openstack/http.js";
 import type { KindId, Plan, Step } from "../../src/plan/schema.js";
@@ -231,6 +235,28 @@ export class StepDriver {
     return kindOf(this.step(stepId)).remove(this.context(stepId), targetId);
   }
 
+  /**
+   * What rollback does for one step (src/executor/rollback.ts): the recorded
+   * target id, or else what find() finds, is removed; the temporaries the
+   * step recorded are deleted on their cloud; the step starts afresh.
+   * Returns the id that was removed, if any.
+   */
+  async rollbackStep(stepId: string): Promise<string | null> {
+    const targetId = this.ids.get(stepId)?.targetId ?? (await this.find(stepId));
+    if (targetId) await this.remove(stepId, targetId);
+    for (const t of this.liveTemps(stepId)) {
+      const cloud = t.side === "source" ? this.source : this.target;
+      if (t.kind === "image") await deleteIgnoringMissing(glance.deleteImage(cloud.image, t.id));
+      else if (t.kind === "volume") await deleteIgnoringMissing(bs.deleteVolume(cloud.blockStorage, t.id));
+      else if (t.kind === "snapshot") await deleteIgnoringMissing(bs.deleteSnapshot(cloud.blockStorage, t.id));
+      else throw new Error(`${stepId} recorded a temporary ${t.kind} that rollback cannot delete`);
+      t.deleted = true;
+    }
+    this.ids.delete(stepId);
+    this.stepData.delete(stepId);
+    return targetId;
+  }
+
   /** Temporaries a step recorded and has not marked deleted. */
   liveTemps(stepId: string): Temp[] {
     return this.temps.filter((t) => t.step === stepId && !t.deleted);
@@ -289,6 +315,40 @@ export function addedSince(before: Picture, after: Picture): Partial<Record<Targ
 /** What `before` held that `after` does not, per table. */
 export function removedSince(before: Picture, after: Picture): Partial<Record<TargetTable, string[]>> {
   return addedSince(after, before);
+}
+
+/**
+ * Deletes what a cloud holds beyond `before`, through the API, newest kinds of
+ * dependants first. For tests that must go on from a clean cloud after a
+ * phase that left something behind (which that phase has reported already).
+ */
+export async function scrub(cloud: OpenStackCloud, store: SimStore, before: Picture): Promise<void> {
+  const left = addedSince(before, picture(store));
+  const n = cloud.network;
+  const del: Record<TargetTable, (id: string) => Promise<unknown>> = {
+    servers: async (id) => {
+      await deleteIgnoringMissing(compute.deleteServer(cloud.compute, id));
+      await compute.waitForServerDeleted(cloud.compute, id, { minDelay: POLL_MS, maxDelay: POLL_MS * 20, timeoutMs: 60_000 });
+    },
+    floatingIps: (id) => deleteIgnoringMissing(net.deleteFloatingIp(n, id)),
+    routers: async (id) => {
+      for (const p of await net.listPorts(n, { device_id: id })) await deleteIgnoringMissing(net.removeRouterInterface(n, id, { port_id: p.id }));
+      await deleteIgnoringMissing(net.deleteRouter(n, id));
+    },
+    ports: (id) => deleteIgnoringMissing(net.deletePort(n, id)),
+    securityGroupRules: (id) => deleteIgnoringMissing(net.deleteSecurityGroupRule(n, id)),
+    securityGroups: (id) => deleteIgnoringMissing(net.deleteSecurityGroup(n, id)),
+    subnets: (id) => deleteIgnoringMissing(net.deleteSubnet(n, id)),
+    networks: (id) => deleteIgnoringMissing(net.deleteNetwork(n, id)),
+    snapshots: (id) => deleteIgnoringMissing(bs.deleteSnapshot(cloud.blockStorage, id)),
+    volumes: (id) => deleteIgnoringMissing(bs.deleteVolume(cloud.blockStorage, id)),
+    images: (id) => deleteIgnoringMissing(glance.deleteImage(cloud.image, id)),
+    keypairs: (id) => deleteIgnoringMissing(compute.deleteKeypair(cloud.compute, id)),
+    serverGroups: (id) => deleteIgnoringMissing(compute.deleteServerGroup(cloud.compute, id)),
+  };
+  // Why this order: a resource goes before what it uses (servers before ports and volumes, routers before subnets).
+  const order: TargetTable[] = ["servers", "floatingIps", "routers", "ports", "securityGroupRules", "securityGroups", "subnets", "networks", "snapshots", "volumes", "images", "keypairs", "serverGroups"];
+  for (const t of order) for (const id of left[t] ?? []) if (store[t].has(id)) await del[t](id);
 }
 
 // ------------------------------------------------------------ the crash
