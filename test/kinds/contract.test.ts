@@ -2,6 +2,7 @@
  * The kind contract: every kind in the registry, run against two simulated
  * clouds, must survive what the executor and rollback put it through.
  *
+ *   crash right after the create call → rollback: find() finds what it made, nothing of the step left
  *   crash right after the create call → apply again: found by its marker, one resource
  *   crash after apply returned (outcome never recorded) → apply again: created, same id, nothing new
  *   apply again after recording → same id, nothing new, outcome unchanged or adopted
@@ -127,6 +128,11 @@ const CONTRACT: Partial<Record<string, ContractEntry>> = {
 /**
  * Outcomes a second apply of a step whose outcome is already recorded may
  * report: nothing was made by that call.
+ *
+ * NOTE: `ApplyOutcome` (src/kinds/types.ts) calls a resource found by its
+ * marker "created", which is right after a crash (rollback must remove it);
+ * a kind can tell that case from this one only by its own entry in the id map
+ * (`ctx.targetIdOf(ctx.stepId)` answers once the outcome is recorded).
  */
 const REAPPLY_OUTCOMES = ["unchanged", "adopted"];
 
