@@ -9,9 +9,10 @@
  * (`ResourceKind`, `ApplyContext`, the registry): when that interface changes,
  * the change here is a few lines and the suite stays as it is.
  *
- * Also here: a picture of what a simulated target holds (ids per table), and
- * a way to make the "process" die right after its first create call on the
- * target, which is the one moment a crash test must hit.
+ * Also here: what rollback does for one step, a picture of what a simulated
+ * cloud holds (ids per table) and a way to clean up to an earlier picture,
+ * and a way to make the "process" die right after its first create call on
+ * the target, which is the one moment a crash test must hit.
  */
 import type { ZodType } from "zod";
 import { KINDS, KIND_BY_ID } from "../../src/kinds/index.js";
@@ -384,7 +385,7 @@ export function dieAfterFirstCreate(cloud: OpenStackCloud): { died: () => string
   return {
     died: () => diedAfter,
     revive: () => {
-      http.request = original;
+      Reflect.deleteProperty(http, "request");
     },
   };
 }
