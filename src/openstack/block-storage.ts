@@ -126,6 +126,15 @@ export async function createVolume(client: BlockStorageClient, req: CreateVolume
   return (await call(client, VolumeResponse, { method: "POST", path: "/volumes", json: { volume: req } })).body.volume;
 }
 
+/** Changes a volume's name, description or metadata. */
+export async function updateVolume(
+  client: BlockStorageClient,
+  volumeId: string,
+  changes: { name?: string; description?: string; metadata?: Record<string, string> },
+): Promise<Volume> {
+  return (await call(client, VolumeResponse, { method: "PUT", path: `/volumes/${enc(volumeId)}`, json: { volume: changes } })).body.volume;
+}
+
 /** Deletes a volume (`cascade` also deletes its snapshots). */
 export async function deleteVolume(client: BlockStorageClient, volumeId: string, opts: { cascade?: boolean } = {}): Promise<void> {
   await client.delete(`/volumes/${enc(volumeId)}`, opts.cascade ? { params: { cascade: "true" } } : {});

@@ -22,7 +22,7 @@ import * as glance from "../../src/openstack/image.js";
 import * as net from "../../src/openstack/network.js";
 import * as bs from "../../src/openstack/block-storage.js";
 import type { OpenStackCloud } from "../../src/openstack/cloud.js";
-import type { Step } from "../../src/plan/schema.js";
+import type { Step } from "../../src/model/plan.js";
 import type { SimStore } from "../../src/sim/index.js";
 import { startSourceFixture, startTarget, type TargetFixture } from "./fixture.js";
 import {
@@ -120,7 +120,7 @@ const CONTRACT: Partial<Record<string, ContractEntry>> = {
     step: "volume/db-data",
     change: async ({ target, targetId }) => void (await bs.updateVolume(target.blockStorage, targetId, { description: "changed on the target" })),
   },
-  server: { table: "servers", change: async ({ target, targetId }) => void (await compute.updateServerMetadata(target.compute, targetId, { role: "changed-on-target" })) },
+  server: { table: "servers", change: async ({ target, targetId }) => void (await compute.setServerMetadata(target.compute, targetId, { role: "changed-on-target" })) },
   "floating-ip": { table: "floatingIps", change: async ({ target, targetId }) => void (await net.disassociateFloatingIp(target.network, targetId)) },
   "volume-snapshot": { neverApplied: "snapshots stay on the source; the volume's current data is copied" },
 };

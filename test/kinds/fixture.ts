@@ -20,8 +20,8 @@ import { collectInventory } from "../../src/inventory/collect.js";
 import * as bs from "../../src/openstack/block-storage.js";
 import type { OpenStackCloud } from "../../src/openstack/cloud.js";
 import { buildPlan } from "../../src/plan/build.js";
-import { emptyMapping } from "../../src/plan/mapping-file.js";
-import type { Plan } from "../../src/plan/schema.js";
+import { emptyMapping } from "../../src/mapping/mapping-file.js";
+import type { Plan } from "../../src/model/plan.js";
 import { startSim, type SimCloudOptions, type SimStore } from "../../src/sim/index.js";
 import { FAST_DELAYS, seed, startSimEnv, type SimEnv } from "../helpers/sim-env.js";
 

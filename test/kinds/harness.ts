@@ -24,7 +24,7 @@ import { deleteIgnoringMissing } from "../../src/openstack/missing.js";
 import * as net from "../../src/openstack/network.js";
 import type { OpenStackCloud } from "../../src/openstack/cloud.js";
 import type { HttpRequest } from "../../src/openstack/http.js";
-import type { KindId, Plan, Step } from "../../src/plan/schema.js";
+import type { KindId, Plan, Step } from "../../src/model/plan.js";
 import type { SimStore } from "../../src/sim/index.js";
 
 // ------------------------------------------------------------ the registry
@@ -131,6 +131,8 @@ export class StepDriver {
       migration: this.migration,
       stepId,
       step,
+      params: step.params,
+      stepOptions: step.options,
       source: this.source,
       target: this.target,
       options: this.options,
