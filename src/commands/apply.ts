@@ -7,8 +7,8 @@ import { applyMigration } from "../executor/apply.js";
 import { makeReporter } from "../executor/progress.js";
 import { EXIT } from "../errors.js";
 import { out } from "../log.js";
-import { connectCloud } from "./connect.js";
-import { migrationDir } from "./migration-dir.js";
+import { connectCloud } from "../executor/connect.js";
+import { migrationDir } from "../executor/migration-dir.js";
 import { writeMigrationReport } from "./report-files.js";
 
 export interface ApplyFlags {

@@ -2,7 +2,7 @@
 import { forceUnlock } from "../executor/lock.js";
 import { StateStore } from "../executor/state.js";
 import { out } from "../log.js";
-import { migrationDir } from "./migration-dir.js";
+import { migrationDir } from "../executor/migration-dir.js";
 import { requireState } from "./status.js";
 
 export async function run(migration: string, lockId: string): Promise<number> {

@@ -4,7 +4,7 @@ import { StateStore } from "../executor/state.js";
 import { readPlan } from "../plan/io.js";
 import { buildReportModel } from "../report/model.js";
 import { writeReport } from "../report/write.js";
-import { files } from "./migration-dir.js";
+import { files } from "../executor/migration-dir.js";
 
 /** Builds and writes the report of the migration in `dir`; returns the file paths. */
 export function writeMigrationReport(dir: string): { markdown: string; html: string; json: string } {

@@ -1,6 +1,6 @@
 /** `scs-migrate report NAME`: writes report.md, report.html and report.json from the plan, state and last verify. */
 import { out } from "../log.js";
-import { migrationDir } from "./migration-dir.js";
+import { migrationDir } from "../executor/migration-dir.js";
 import { writeMigrationReport } from "./report-files.js";
 import { requireState } from "./status.js";
 

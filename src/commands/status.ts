@@ -8,7 +8,7 @@ import { StateStore } from "../executor/state.js";
 import { out } from "../log.js";
 import { readPlan } from "../plan/io.js";
 import { UsageError } from "../errors.js";
-import { files, migrationDir } from "./migration-dir.js";
+import { files, migrationDir } from "../executor/migration-dir.js";
 
 export async function run(migration: string, opts: { json?: boolean }): Promise<number> {
   const dir = migrationDir(migration);

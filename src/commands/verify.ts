@@ -6,8 +6,8 @@ import { makeReporter } from "../executor/progress.js";
 import { verifyMigration } from "../executor/verify.js";
 import { EXIT } from "../errors.js";
 import { out } from "../log.js";
-import { connectCloud } from "./connect.js";
-import { migrationDir } from "./migration-dir.js";
+import { connectCloud } from "../executor/connect.js";
+import { migrationDir } from "../executor/migration-dir.js";
 import { writeMigrationReport } from "./report-files.js";
 import { requireState } from "./status.js";
 

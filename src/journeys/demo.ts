@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assessPortability } from "../assess/assess.js";
-import { connectCloud } from "../commands/connect.js";
+import { connectCloud } from "../executor/connect.js";
 import { applyMigration } from "../executor/apply.js";
 import type { ProgressReporter } from "../executor/progress.js";
 import { verifyMigration } from "../executor/verify.js";
