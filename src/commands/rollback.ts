@@ -10,8 +10,7 @@ import { readPlan } from "../plan/io.js";
 import { EXIT, UsageError } from "../errors.js";
 import { out } from "../log.js";
 import { connectCloud } from "../executor/connect.js";
-import { files, migrationDir } from "../executor/migration-dir.js";
-import { requireState } from "./status.js";
+import { files, migrationDir, requireState } from "../executor/migration-dir.js";
 
 export async function run(migration: string, opts: { yes?: boolean; json?: boolean; pollMs?: number }): Promise<number> {
   const dir = migrationDir(migration);
