@@ -26,7 +26,24 @@ import { describeDrift, detectDrift } from "./drift.js";
 import { openMigration, type Connector } from "./open.js";
 import type { ProgressReporter } from "./progress.js";
 import { DEFAULT_API_CONCURRENCY, DEFAULT_COPY_CONCURRENCY, DEFAULT_STEP_ATTEMPTS, executePlan, type RunResult } from "./run.js";
-import type { ApplyRunSettings, StateStore } from "./state.js";
+import type { StateStore } from "./state.js";
+
+/**
+ * What an apply run was told to do, as recorded in its `runs.options` (read
+ * back by src/report/run-settings.ts): the plan fixes the cutover, the
+ * command line the rest. Older state files lack some fields (null there
+ * meant the default).
+ */
+export interface ApplyRunSettings {
+  cutover: "cold" | "live";
+  apiConcurrency: number;
+  copyConcurrency: number;
+  stepAttempts: number;
+  pollMs: number;
+  waitTimeoutMs: number;
+  /** False when the source was not re-read for drift (library callers only). */
+  driftCheck: boolean;
+}
 
 export interface ApplyOptions {
   connect: Connector;

@@ -50,22 +50,6 @@ export interface RunRow {
   summary: Record<string, unknown>;
 }
 
-/**
- * What an apply run was told to do, as recorded in its `runs.options`: the
- * plan fixes the cutover, the command line the rest. Older state files lack
- * some fields (null there meant the default).
- */
-export interface ApplyRunSettings {
-  cutover: "cold" | "live";
-  apiConcurrency: number;
-  copyConcurrency: number;
-  stepAttempts: number;
-  pollMs: number;
-  waitTimeoutMs: number;
-  /** False when the source was not re-read for drift (library callers only). */
-  driftCheck: boolean;
-}
-
 export interface TransferRow {
   id: string;
   step_id: string;
