@@ -97,7 +97,8 @@ export function buildProgram(): Command {
     .command("apply")
     .description("execute a plan; running it again resumes (state in migrations-plans/NAME/state.db)")
     .argument("<migration>", "migration name or folder")
-    .addOption(cutover())
+    // Why not an override: the plan is the reviewed contract; a different mode means planning again.
+    .addOption(new Option("--cutover <mode>", "the plan's cutover, as a check: a different one is refused (plan again with --cutover)").choices(["cold", "live"]))
     .option("--api-concurrency <n>", "parallel API steps", int)
     .option("--copy-concurrency <n>", "parallel data copies", int)
     .option("--step-attempts <n>", "attempts per step on transient API or transfer errors (default 6)", int)

@@ -11,7 +11,7 @@
  *   source, `streamImage`, a target volume created from the image and waited
  *   for); temporaries are removed after the clock stops.
  */
-import { connectCloud } from "../../src/commands/connect.js";
+import { connectCloud } from "../../src/executor/connect.js";
 import { cleanupExport, exportVolume } from "../../src/movers/volume-export.js";
 import { streamImage, type TransferHandle } from "../../src/movers/image-stream.js";
 import * as bs from "../../src/openstack/block-storage.js";

@@ -7,9 +7,9 @@ import { applyMigration } from "../executor/apply.js";
 import { makeReporter } from "../executor/progress.js";
 import { EXIT } from "../errors.js";
 import { out } from "../log.js";
-import { connectCloud } from "./connect.js";
-import { migrationDir } from "./migration-dir.js";
-import { writeMigrationReport } from "./report-files.js";
+import { connectCloud } from "../executor/connect.js";
+import { migrationDir } from "../executor/migration-dir.js";
+import { writeMigrationReport } from "../report/write.js";
 
 export interface ApplyFlags {
   cutover?: "cold" | "live";
@@ -57,7 +57,7 @@ export async function run(migration: string, opts: ApplyFlags): Promise<number> 
       ...(opts.stepAttempts ? { stepAttempts: opts.stepAttempts } : {}),
     });
     reporter.close();
-    const paths = writeMigrationReport(dir);
+    const { paths } = await writeMigrationReport(dir);
     if (!opts.json) {
       out(`Migration ${r.plan.name}: ${r.status.replace("_", " ")} in ${(r.ms / 1000).toFixed(1)}s`);
       for (const f of r.failed) out(`  failed:  ${f.error}`);

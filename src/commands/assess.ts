@@ -7,7 +7,7 @@ import { renderAssessment } from "../assess/render.js";
 import { collectInventory } from "../inventory/collect.js";
 import { out } from "../log.js";
 import { writeFileAtomic } from "../plan/io.js";
-import { connectCloud } from "./connect.js";
+import { connectCloud } from "../executor/connect.js";
 
 export async function run(opts: { cloud: string; json?: boolean; out?: string; minScore?: number }): Promise<number> {
   const cloud = await connectCloud(opts.cloud);

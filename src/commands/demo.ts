@@ -8,7 +8,7 @@ import { makeReporter } from "../executor/progress.js";
 import { runDemo } from "../journeys/demo.js";
 import { EXIT } from "../errors.js";
 import { out } from "../log.js";
-import { migrationDir } from "./migration-dir.js";
+import { migrationDir } from "../executor/migration-dir.js";
 
 export async function run(opts: { name?: string; tenant?: string; delay?: number; json?: boolean }): Promise<number> {
   const name = opts.name ?? "demo";

@@ -9,8 +9,8 @@ import { runDrill } from "../journeys/drill.js";
 import { EXIT } from "../errors.js";
 import { out } from "../log.js";
 import { emptyMapping, loadMappingFile } from "../mapping/mapping-file.js";
-import { connectCloud } from "./connect.js";
-import { checkMigrationName, migrationDir } from "./migration-dir.js";
+import { connectCloud } from "../executor/connect.js";
+import { checkMigrationName, migrationDir } from "../executor/migration-dir.js";
 
 export interface DrillFlags {
   from: string;

@@ -2,8 +2,7 @@
 import { forceUnlock } from "../executor/lock.js";
 import { StateStore } from "../executor/state.js";
 import { out } from "../log.js";
-import { migrationDir } from "./migration-dir.js";
-import { requireState } from "./status.js";
+import { migrationDir, requireState } from "../executor/migration-dir.js";
 
 export async function run(migration: string, lockId: string): Promise<number> {
   const state = StateStore.open(requireState(migrationDir(migration)));

@@ -6,7 +6,7 @@ import { collectInventory } from "../inventory/collect.js";
 import { INVENTORY_COLLECTIONS, type Inventory } from "../model/inventory.js";
 import { out } from "../log.js";
 import { writeFileAtomic } from "../plan/io.js";
-import { connectCloud } from "./connect.js";
+import { connectCloud } from "../executor/connect.js";
 
 export async function run(opts: { cloud: string; json?: boolean; out?: string; pageSize?: number }): Promise<number> {
   const cloud = await connectCloud(opts.cloud, opts.pageSize ? { pageSize: opts.pageSize } : {});

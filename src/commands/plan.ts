@@ -10,8 +10,8 @@ import { blockingFindings } from "../plan/build.js";
 import { emptyMapping, loadMappingFile } from "../mapping/mapping-file.js";
 import { planMigration } from "../journeys/plan-migration.js";
 import { EXIT } from "../errors.js";
-import { connectCloud } from "./connect.js";
-import { checkMigrationName, files, migrationDir } from "./migration-dir.js";
+import { connectCloud } from "../executor/connect.js";
+import { checkMigrationName, files, migrationDir } from "../executor/migration-dir.js";
 
 export interface PlanFlags {
   from: string;

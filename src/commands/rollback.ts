@@ -9,9 +9,8 @@ import { rollbackMigration } from "../executor/rollback.js";
 import { readPlan } from "../plan/io.js";
 import { EXIT, UsageError } from "../errors.js";
 import { out } from "../log.js";
-import { connectCloud } from "./connect.js";
-import { files, migrationDir } from "./migration-dir.js";
-import { requireState } from "./status.js";
+import { connectCloud } from "../executor/connect.js";
+import { files, migrationDir, requireState } from "../executor/migration-dir.js";
 
 export async function run(migration: string, opts: { yes?: boolean; json?: boolean; pollMs?: number }): Promise<number> {
   const dir = migrationDir(migration);

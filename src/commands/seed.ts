@@ -2,7 +2,7 @@
 import { out } from "../log.js";
 import { loadTenantSpec } from "../tenant/spec.js";
 import { seedTenant } from "../tenant/seed.js";
-import { connectCloud } from "./connect.js";
+import { connectCloud } from "../executor/connect.js";
 
 export async function run(specPath: string, opts: { cloud: string; pollMs?: number }): Promise<number> {
   const spec = loadTenantSpec(specPath);

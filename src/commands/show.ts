@@ -3,7 +3,7 @@ import { writeFileAtomic, readPlan } from "../plan/io.js";
 import { renderPlan } from "../plan/render.js";
 import { out } from "../log.js";
 import { checkStepParams } from "../kinds/index.js";
-import { files, migrationDir } from "./migration-dir.js";
+import { files, migrationDir } from "../executor/migration-dir.js";
 
 export async function run(migration: string, opts: { write?: boolean }): Promise<number> {
   const dir = migrationDir(migration);

@@ -10,7 +10,7 @@ import { out } from "../log.js";
 import { UsageError } from "../errors.js";
 import { loadTenantSpec } from "../tenant/spec.js";
 import { seedTenant } from "../tenant/seed.js";
-import { connectCloud } from "./connect.js";
+import { connectCloud } from "../executor/connect.js";
 
 export async function run(opts: { clouds: string; out: string; seed?: string; delay: string }): Promise<number> {
   const names = opts.clouds.split(",").map((s) => s.trim()).filter(Boolean);

@@ -7,7 +7,7 @@ import { readPlan } from "../plan/io.js";
 import { blockingFindings } from "../plan/build.js";
 import { checkStepParams } from "../kinds/index.js";
 import { out } from "../log.js";
-import { files, migrationDir } from "./migration-dir.js";
+import { files, migrationDir } from "../executor/migration-dir.js";
 
 export async function run(target: string): Promise<number> {
   const path = target.endsWith(".json") ? target : files(migrationDir(target)).plan;

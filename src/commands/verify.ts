@@ -6,21 +6,19 @@ import { makeReporter } from "../executor/progress.js";
 import { verifyMigration } from "../executor/verify.js";
 import { EXIT } from "../errors.js";
 import { out } from "../log.js";
-import { connectCloud } from "./connect.js";
-import { migrationDir } from "./migration-dir.js";
-import { writeMigrationReport } from "./report-files.js";
-import { requireState } from "./status.js";
+import { connectCloud } from "../executor/connect.js";
+import { migrationDir } from "../executor/migration-dir.js";
+import { writeMigrationReport } from "../report/write.js";
 
 export async function run(migration: string, opts: { deep?: boolean; json?: boolean; pollMs?: number }): Promise<number> {
   const dir = migrationDir(migration);
-  requireState(dir);
   const r = await verifyMigration(dir, {
     connect: (n) => connectCloud(n),
     reporter: makeReporter({ quiet: true }),
     deep: Boolean(opts.deep),
     ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
   });
-  writeMigrationReport(dir);
+  await writeMigrationReport(dir);
   if (opts.json) out(JSON.stringify({ ok: r.ok, checked: r.checked, deep: r.deep, findings: r.findings }, null, 2));
   else {
     const bad = r.findings.filter((f) => f.severity !== "warning");

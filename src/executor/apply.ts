@@ -1,34 +1,53 @@
 /**
  * `apply` as a library call: everything around the executor that makes a run
- * safe. In order: read and check the plan (refusing blocking pre-flight
- * findings), take the migration lock, refuse a resume with a different plan,
- * connect both clouds and check they are the projects the plan was made for,
- * re-read the source and refuse drift, run the steps, and finally start again
- * any source server the cutover stopped, so production is never left down.
+ * safe. In order: open the migration (plan checked, lock, clouds of the
+ * planned projects) refusing blocking pre-flight findings, run options the
+ * plan contradicts and a resume with a different plan; re-read the source and
+ * refuse drift, run the steps, and finally start again any source server the
+ * cutover stopped, so production is never left down.
+ *
+ * The plan is the contract: `cutover` is the plan's. A different one on the
+ * command line is refused rather than applied, because plan.json would then
+ * say one thing while the run did another; what a run did is recorded in its
+ * `runs` row (ApplyRunSettings) for `status` and the report.
  */
 import { collectInventory } from "../inventory/collect.js";
-import { checkStepParams, KIND_BY_ID, KINDS } from "../kinds/index.js";
+import { KIND_BY_ID, KINDS } from "../kinds/index.js";
 import type { RunHookContext, RunOptions } from "../kinds/types.js";
 import type { OpenStackCloud } from "../openstack/cloud.js";
 import { blockingFindings } from "../plan/build.js";
-import { planDigest, readPlan } from "../plan/io.js";
+import { planDigest } from "../plan/io.js";
 import type { Plan } from "../model/plan.js";
-import { ConfigError, describeError, PlanBlockedError, StalePlanError } from "../errors.js";
+import { describeError, PlanBlockedError, StalePlanError, UsageError } from "../errors.js";
 import { log } from "../log.js";
 import { TOOL_VERSION } from "../version.js";
 import { describeDrift, detectDrift } from "./drift.js";
-import { acquireLock } from "./lock.js";
+import { openMigration, type Connector } from "./open.js";
 import type { ProgressReporter } from "./progress.js";
-import { executePlan, STOPPED_PREFIX, type RunResult } from "./run.js";
-import { StateStore } from "./state.js";
-import { join } from "node:path";
+import { DEFAULT_API_CONCURRENCY, DEFAULT_COPY_CONCURRENCY, DEFAULT_STEP_ATTEMPTS, executePlan, STOPPED_PREFIX, type RunResult } from "./run.js";
+import type { StateStore } from "./state.js";
 
-/** How to reach a cloud by its clouds.yaml name (the CLI connects; tests and the demo inject). */
-export type Connector = (cloudName: string) => Promise<OpenStackCloud>;
+/**
+ * What an apply run was told to do, as recorded in its `runs.options` (read
+ * back by src/report/run-settings.ts): the plan fixes the cutover, the
+ * command line the rest. Older state files lack some fields (null there
+ * meant the default).
+ */
+export interface ApplyRunSettings {
+  cutover: "cold" | "live";
+  apiConcurrency: number;
+  copyConcurrency: number;
+  stepAttempts: number;
+  pollMs: number;
+  waitTimeoutMs: number;
+  /** False when the source was not re-read for drift (library callers only). */
+  driftCheck: boolean;
+}
 
 export interface ApplyOptions {
   connect: Connector;
   reporter: ProgressReporter;
+  /** Must equal the plan's cutover when given (a check, not an override). */
   cutover?: "cold" | "live";
   apiConcurrency?: number;
   copyConcurrency?: number;
@@ -44,91 +63,93 @@ export interface ApplyOptions {
 export interface ApplyResult extends RunResult {
   plan: Plan;
   restarted: string[];
+  settings: ApplyRunSettings;
 }
 
-/** Checks that a connected cloud is the project a plan side was made for. */
-export function checkSide(which: "source" | "target", side: Plan["source"], cloud: OpenStackCloud): void {
-  if (cloud.projectId !== side.project_id) {
-    throw new ConfigError(
-      `cloud "${side.cloud}" now gives project ${cloud.projectName ?? cloud.projectId} (${cloud.projectId}), but the plan's ${which} is project ${side.project_name ?? side.project_id} (${side.project_id})`,
-      { hint: "Use the credentials the plan was made with, or make a new plan." },
-    );
-  }
-}
-
-/** Applies (or resumes) the migration in folder `dir`. */
-export async function applyMigration(dir: string, opts: ApplyOptions): Promise<ApplyResult> {
-  const plan = readPlan(join(dir, "plan.json"), checkStepParams);
+/** Refuses a plan that pre-flight blocked, and run options that contradict the plan. */
+function checkPlanForApply(plan: Plan, opts: ApplyOptions): void {
   const blocking = blockingFindings(plan);
   if (blocking.length > 0) {
     throw new PlanBlockedError(`the plan has ${blocking.length} pre-flight error(s); nothing was changed`, blocking.map((f) => `${f.step ? `${f.step}: ` : ""}${f.message}`), {
       hint: "Fix them (mapping file, quotas on the target) and run `scs-migrate plan` again.",
     });
   }
-  const state = StateStore.open(join(dir, "state.db"));
-  let source: OpenStackCloud | undefined;
-  let target: OpenStackCloud | undefined;
+  if (opts.cutover && opts.cutover !== plan.options.cutover) {
+    throw new UsageError(`--cutover ${opts.cutover} differs from the plan's cutover (${plan.options.cutover}); nothing was changed`, {
+      hint: `The plan is the contract that was reviewed: plan again with --cutover ${opts.cutover} (\`scs-migrate plan --from ${plan.source.cloud} --to ${plan.target.cloud} --name ${plan.name} --cutover ${opts.cutover}\`), or leave --cutover out to apply the plan's.`,
+    });
+  }
+}
+
+/** Refuses resuming a migration with a plan other than the one its applied steps came from. */
+function checkResumedPlan(plan: Plan, state: StateStore): void {
+  const digest = planDigest(plan);
+  const first = state.firstPlanDigest();
+  const anyDone = state.listSteps().some((s) => s.status === "done" && s.outcome !== "skipped");
+  if (first && first !== digest && anyDone) {
+    throw new StalePlanError("the plan file changed since this migration started applying it", [`plan digest then ${first}, now ${digest}`], {
+      hint: "Finish with the original plan, or `scs-migrate rollback` first and then apply the new plan.",
+    });
+  }
+}
+
+/** Refuses a plan whose source changed since planning. */
+async function checkDrift(plan: Plan, source: OpenStackCloud): Promise<void> {
+  const lines = describeDrift(detectDrift(plan, await collectInventory(source)));
+  if (lines.length > 0) {
+    throw new StalePlanError(`the source changed since the plan was made (${lines.length} difference${lines.length === 1 ? "" : "s"})`, lines, {
+      hint: `Run \`scs-migrate plan --from ${plan.source.cloud} --to ${plan.target.cloud} --name ${plan.name}\` again and review the new plan.`,
+    });
+  }
+}
+
+/** What this run does: the plan's cutover and the caller's options with their defaults filled in. */
+export function applySettings(plan: Plan, opts: Omit<ApplyOptions, "connect" | "reporter">): ApplyRunSettings {
+  return {
+    cutover: plan.options.cutover,
+    apiConcurrency: opts.apiConcurrency ?? DEFAULT_API_CONCURRENCY,
+    copyConcurrency: opts.copyConcurrency ?? DEFAULT_COPY_CONCURRENCY,
+    stepAttempts: opts.stepAttempts ?? DEFAULT_STEP_ATTEMPTS,
+    pollMs: opts.pollMs ?? 1000,
+    waitTimeoutMs: opts.waitTimeoutMs ?? 60 * 60_000,
+    driftCheck: !opts.skipDriftCheck,
+  };
+}
+
+/** Applies (or resumes) the migration in folder `dir` (or of that name). */
+export async function applyMigration(dir: string, opts: ApplyOptions): Promise<ApplyResult> {
+  const m = await openMigration(dir, {
+    lock: "apply",
+    connect: opts.connect,
+    checkPlan: (plan) => checkPlanForApply(plan, opts),
+    checkState: checkResumedPlan,
+  });
   try {
-    const lock = acquireLock(state, "apply", plan.name);
-    try {
-      const digest = planDigest(plan);
-      const first = state.firstPlanDigest();
-      const anyDone = state.listSteps().some((s) => s.status === "done" && s.outcome !== "skipped");
-      if (first && first !== digest && anyDone) {
-        throw new StalePlanError("the plan file changed since this migration started applying it", [`plan digest then ${first}, now ${digest}`], {
-          hint: "Finish with the original plan, or `scs-migrate rollback` first and then apply the new plan.",
-        });
-      }
-      source = await opts.connect(plan.source.cloud);
-      target = await opts.connect(plan.target.cloud);
-      checkSide("source", plan.source, source);
-      checkSide("target", plan.target, target);
-      if (!opts.skipDriftCheck) {
-        const drift = detectDrift(plan, await collectInventory(source));
-        const lines = describeDrift(drift);
-        if (lines.length > 0) {
-          throw new StalePlanError(`the source changed since the plan was made (${lines.length} difference${lines.length === 1 ? "" : "s"})`, lines, {
-            hint: `Run \`scs-migrate plan --from ${plan.source.cloud} --to ${plan.target.cloud} --name ${plan.name}\` again and review the new plan.`,
-          });
-        }
-      }
-      const interrupted = state.markInterruptedRuns();
-      if (interrupted > 0) log.info(`Resuming: an earlier run of ${plan.name} was interrupted`);
-      const runOptions: RunOptions = {
-        cutover: opts.cutover ?? plan.options.cutover,
-        pollMs: opts.pollMs ?? 1000,
-        waitTimeoutMs: opts.waitTimeoutMs ?? 60 * 60_000,
-      };
-      if (opts.cutover && opts.cutover !== plan.options.cutover) {
-        for (const s of Object.values(plan.steps)) {
-          if (s.kind === "server") (s.options as { cutover: string }).cutover = opts.cutover;
-          if (s.kind === "volume") (s.options as { consistency: string }).consistency = opts.cutover === "cold" ? "stop-server" : "snapshot";
-        }
-      }
-      const runId = state.startRun("apply", digest, TOOL_VERSION, { ...runOptions, apiConcurrency: opts.apiConcurrency ?? null, copyConcurrency: opts.copyConcurrency ?? null });
-      const result = await executePlan({
-        plan,
-        state,
-        runId,
-        source,
-        target,
-        kinds: KIND_BY_ID,
-        reporter: opts.reporter,
-        options: runOptions,
-        ...(opts.apiConcurrency ? { apiConcurrency: opts.apiConcurrency } : {}),
-        ...(opts.copyConcurrency ? { copyConcurrency: opts.copyConcurrency } : {}),
-        ...(opts.stepAttempts ? { stepAttempts: opts.stepAttempts } : {}),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      });
-      const restarted = await runAfterHooks(state, source, target, runOptions, opts.reporter);
-      return { ...result, plan, restarted };
-    } finally {
-      lock.release();
-    }
+    const { plan, state, source, target } = m;
+    if (!opts.skipDriftCheck) await checkDrift(plan, source);
+    const interrupted = state.markInterruptedRuns();
+    if (interrupted > 0) log.info(`Resuming: an earlier run of ${plan.name} was interrupted`);
+    const settings = applySettings(plan, opts);
+    const runOptions: RunOptions = { cutover: settings.cutover, pollMs: settings.pollMs, waitTimeoutMs: settings.waitTimeoutMs };
+    const runId = state.startRun("apply", planDigest(plan), TOOL_VERSION, { ...settings });
+    const result = await executePlan({
+      plan,
+      state,
+      runId,
+      source,
+      target,
+      kinds: KIND_BY_ID,
+      reporter: opts.reporter,
+      options: runOptions,
+      apiConcurrency: settings.apiConcurrency,
+      copyConcurrency: settings.copyConcurrency,
+      stepAttempts: settings.stepAttempts,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    const restarted = await runAfterHooks(state, source, target, runOptions, opts.reporter);
+    return { ...result, plan, restarted, settings };
   } finally {
-    source?.close();
-    target?.close();
-    state.close();
+    m.close();
   }
 }
 

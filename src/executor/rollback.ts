@@ -8,20 +8,17 @@
  * second rollback finds nothing to do. Temporary resources left by an
  * interrupted copy are removed on both clouds.
  */
-import { join } from "node:path";
 import PQueue from "p-queue";
 import { KIND_BY_ID, KINDS } from "../kinds/index.js";
 import type { RunOptions } from "../kinds/types.js";
 import type { OpenStackCloud } from "../openstack/cloud.js";
-import { planDigest, readPlan } from "../plan/io.js";
+import { planDigest } from "../plan/io.js";
 import type { Plan } from "../model/plan.js";
 import { describeError } from "../errors.js";
 import { TOOL_VERSION } from "../version.js";
-import { checkSide, type Connector } from "./apply.js";
-import { acquireLock } from "./lock.js";
+import { openMigration, type Connector } from "./open.js";
 import type { ProgressReporter } from "./progress.js";
 import { makeApplyContext } from "./run.js";
-import { StateStore } from "./state.js";
 
 export interface RollbackResult {
   plan: Plan;
@@ -40,14 +37,11 @@ export interface RollbackOptions {
 /** Rolls back the migration in `dir`. */
 export async function rollbackMigration(dir: string, opts: RollbackOptions): Promise<RollbackResult> {
   const started = Date.now();
-  const plan = readPlan(join(dir, "plan.json"));
-  const state = StateStore.open(join(dir, "state.db"));
-  const lock = acquireLock(state, "rollback", plan.name);
-  const source = await opts.connect(plan.source.cloud);
-  const target = await opts.connect(plan.target.cloud);
+  const m = await openMigration(dir, { lock: "rollback", connect: opts.connect, requireState: true });
   try {
-    checkSide("target", plan.target, target);
-    const runId = state.startRun("rollback", planDigest(plan), TOOL_VERSION, {});
+    const { plan, state, source, target } = m;
+    const concurrency = opts.concurrency ?? 6;
+    const runId = state.startRun("rollback", planDigest(plan), TOOL_VERSION, { concurrency });
     const options: RunOptions = { cutover: plan.options.cutover, pollMs: opts.pollMs ?? 1000, waitTimeoutMs: 60 * 60_000 };
     const rows = new Map(state.listSteps().map((r) => [r.step_id, r]));
     const removed: string[] = [];
@@ -57,7 +51,7 @@ export async function rollbackMigration(dir: string, opts: RollbackOptions): Pro
     opts.reporter.emit({ type: "run-start", runId, total, done: 0, operation: "rollback" });
     const blockedBy = new Set<string>();
     for (const wave of [...plan.waves].reverse()) {
-      const queue = new PQueue({ concurrency: opts.concurrency ?? 6 });
+      const queue = new PQueue({ concurrency });
       for (const id of wave) {
         const step = plan.steps[id]!;
         if (step.action === "skip") continue;
@@ -96,10 +90,7 @@ export async function rollbackMigration(dir: string, opts: RollbackOptions): Pro
     opts.reporter.emit({ type: "run-end", runId, status, counts: { removed: removed.length, failed: failed.length }, ms });
     return { plan, removed, failed, ms };
   } finally {
-    lock.release();
-    source.close();
-    target.close();
-    state.close();
+    m.close();
   }
 }
 

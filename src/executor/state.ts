@@ -191,6 +191,21 @@ export class StateStore {
     }
     chmodSync(path, 0o600);
     const db = new Database(path);
+    try {
+      StateStore.initialise(db, path);
+    } catch (err) {
+      // Why: a file that is not a database (or of a newer schema) must not stay open behind the error.
+      db.close();
+      throw err;
+    }
+    for (const suffix of ["-wal", "-shm"]) {
+      if (existsSync(path + suffix)) chmodSync(path + suffix, 0o600);
+    }
+    return new StateStore(db, path);
+  }
+
+  /** WAL, timeouts and the current schema on a freshly opened database. */
+  private static initialise(db: Database.Database, path: string): void {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.pragma("busy_timeout = 5000");
@@ -198,13 +213,8 @@ export class StateStore {
     const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
     if (!row) db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(STATE_SCHEMA_VERSION));
     else if (Number(row.value) > STATE_SCHEMA_VERSION) {
-      db.close();
       throw new Error(`state file ${path} was written by a newer version (schema ${row.value})`);
     }
-    for (const suffix of ["-wal", "-shm"]) {
-      if (existsSync(path + suffix)) chmodSync(path + suffix, 0o600);
-    }
-    return new StateStore(db, path);
   }
 
   close(): void {

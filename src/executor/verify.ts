@@ -8,19 +8,15 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import PQueue from "p-queue";
-import { checkStepParams, KIND_BY_ID } from "../kinds/index.js";
+import { KIND_BY_ID } from "../kinds/index.js";
 import type { RunOptions, VerifyFinding } from "../kinds/types.js";
-import { readPlan } from "../plan/io.js";
+import { planDigest } from "../plan/io.js";
 import type { Plan } from "../model/plan.js";
 import { describeError } from "../errors.js";
-import { planDigest } from "../plan/io.js";
 import { TOOL_VERSION } from "../version.js";
-import type { Connector } from "./apply.js";
-import { checkSide } from "./apply.js";
+import { openMigration, type Connector } from "./open.js";
 import type { ProgressReporter } from "./progress.js";
 import { makeApplyContext } from "./run.js";
-import { acquireLock, type HeldLock } from "./lock.js";
-import { StateStore } from "./state.js";
 
 export interface VerifyResult {
   ranAt: string;
@@ -40,26 +36,16 @@ export interface VerifyOptions {
 
 /** Verifies the migration in `dir` against its target. */
 export async function verifyMigration(dir: string, opts: VerifyOptions): Promise<VerifyResult & { plan: Plan }> {
-  const plan = readPlan(join(dir, "plan.json"), checkStepParams);
-  const state = StateStore.open(join(dir, "state.db"));
-  // Why only deep: it creates temporary exports with derived names that a second writer would delete under it.
-  let lock: HeldLock | null = null;
+  // Why the lock only when deep: deep verify creates temporary exports with derived names that a second writer would delete under it.
+  const m = await openMigration(dir, { lock: opts.deep ? "verify" : false, connect: opts.connect, requireState: true });
   try {
-    lock = opts.deep ? acquireLock(state, "verify", plan.name) : null;
-  } catch (err) {
-    state.close();
-    throw err;
-  }
-  const source = await opts.connect(plan.source.cloud);
-  const target = await opts.connect(plan.target.cloud);
-  try {
-    checkSide("source", plan.source, source);
-    checkSide("target", plan.target, target);
-    const runId = state.startRun("verify", planDigest(plan), TOOL_VERSION, { deep: Boolean(opts.deep) });
+    const { plan, state, source, target } = m;
+    const concurrency = opts.concurrency ?? 8;
+    const runId = state.startRun("verify", planDigest(plan), TOOL_VERSION, { deep: Boolean(opts.deep), concurrency });
     const options: RunOptions = { cutover: plan.options.cutover, pollMs: opts.pollMs ?? 1000, waitTimeoutMs: 60 * 60_000 };
     const rows = new Map(state.listSteps().map((r) => [r.step_id, r]));
     const findings: VerifyFinding[] = [];
-    const queue = new PQueue({ concurrency: opts.concurrency ?? 8 });
+    const queue = new PQueue({ concurrency });
     let checked = 0;
     const abort = new AbortController();
     for (const [id, step] of Object.entries(plan.steps)) {
@@ -85,13 +71,10 @@ export async function verifyMigration(dir: string, opts: VerifyOptions): Promise
     findings.sort((a, b) => a.step.localeCompare(b.step) || a.field.localeCompare(b.field));
     const ok = !findings.some((f) => f.severity !== "warning");
     const result: VerifyResult = { ranAt: new Date().toISOString(), deep: Boolean(opts.deep), findings, checked, ok };
-    writeFileSync(join(dir, "verify.json"), JSON.stringify(result, null, 2) + "\n");
+    writeFileSync(join(m.dir, "verify.json"), JSON.stringify(result, null, 2) + "\n");
     state.finishRun(runId, ok ? "completed" : "partially_failed", { findings: findings.length, checked });
     return { ...result, plan };
   } finally {
-    lock?.release();
-    source.close();
-    target.close();
-    state.close();
+    m.close();
   }
 }

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assessPortability } from "../assess/assess.js";
-import { connectCloud } from "../commands/connect.js";
+import { connectCloud } from "../executor/connect.js";
 import { applyMigration } from "../executor/apply.js";
 import type { ProgressReporter } from "../executor/progress.js";
 import { verifyMigration } from "../executor/verify.js";
@@ -23,9 +23,7 @@ import { startSim, type SimServer } from "../sim/index.js";
 import { seedTenant } from "../tenant/seed.js";
 import { loadTenantSpec } from "../tenant/spec.js";
 import { fmtBytes } from "../util/format.js";
-import { StateStore } from "../executor/state.js";
-import { buildReportModel } from "../report/model.js";
-import { writeReport } from "../report/write.js";
+import { writeMigrationReport } from "../report/write.js";
 import { planMigration } from "./plan-migration.js";
 
 /** The sample tenant shipped with the tool. */
@@ -101,20 +99,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     say("");
     say("Verifying the target against the plan, volume data included …");
     const verified = await verifyMigration(o.dir, { connect, reporter: o.reporter, deep: true, pollMs: 50 });
-    const state = StateStore.open(join(o.dir, "state.db"));
-    let reportHtml: string;
-    let bytes = 0;
-    const floatingIps: { old: string; new: string }[] = [];
-    try {
-      bytes = state.listTransfers().filter((t) => t.status === "done").reduce((n, t) => n + t.bytes_done, 0);
-      for (const [id, m] of state.idMap()) {
-        if (id.startsWith("floating-ip/") && typeof m.extra.address === "string") floatingIps.push({ old: id.slice("floating-ip/".length), new: m.extra.address });
-      }
-      const model = buildReportModel({ plan: applied.plan, state, verify: { ranAt: verified.ranAt, findings: verified.findings, deep: true }, now: new Date() });
-      reportHtml = writeReport(o.dir, model).html;
-    } finally {
-      state.close();
-    }
+    // Why from the report: the lines printed here must be the rows of the report the user opens next.
+    const { model, paths } = await writeMigrationReport(o.dir);
+    const reportHtml = paths.html;
+    const bytes = model.summary.bytesMoved;
+    const floatingIps = model.floatingIps.flatMap((f) => (f.oldAddress && f.newAddress ? [{ old: f.oldAddress, new: f.newAddress }] : []));
     const ok = applied.status === "completed" && verified.ok;
     const seconds = (Date.now() - t0) / 1000;
     say("");

@@ -11,17 +11,15 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { applyMigration, type Connector } from "../executor/apply.js";
+import { applyMigration } from "../executor/apply.js";
+import { openMigration, type Connector } from "../executor/open.js";
 import type { ProgressReporter } from "../executor/progress.js";
 import { rollbackMigration } from "../executor/rollback.js";
-import { StateStore } from "../executor/state.js";
 import { verifyMigration } from "../executor/verify.js";
 import { describeError, MigrateError } from "../errors.js";
 import { blockingFindings } from "../plan/build.js";
 import type { MappingFile } from "../mapping/mapping-file.js";
-import { buildReportModel } from "../report/model.js";
-import { writeReport } from "../report/write.js";
-import { readPlan } from "../plan/io.js";
+import { writeMigrationReport } from "../report/write.js";
 import { planMigration } from "./plan-migration.js";
 
 export interface DrillOptions {
@@ -155,7 +153,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillSummary> {
         const verifiedAt = Date.parse(v.ranAt);
         s.recoveryTimeSeconds = (verifiedAt - t0) / 1000;
         // Without any copied bytes the data is as old as the inventory the plan was made from.
-        s.dataAgeSeconds = (verifiedAt - (firstDataRead(o.dir) ?? t0)) / 1000;
+        s.dataAgeSeconds = (verifiedAt - ((await firstDataRead(o.dir)) ?? t0)) / 1000;
       }
     }
   }
@@ -164,20 +162,9 @@ export async function runDrill(o: DrillOptions): Promise<DrillSummary> {
     await phase(
       "report",
       async () => {
-        const state = StateStore.open(join(o.dir, "state.db"));
-        try {
-          const plan = readPlan(join(o.dir, "plan.json"));
-          s.bytesCopied = state.listTransfers().filter((t) => t.status === "done").reduce((n, t) => n + t.bytes_done, 0);
-          const model = buildReportModel({
-            plan,
-            state,
-            ...(verified ? { verify: { ranAt: verified.ranAt, findings: verified.findings, deep: verified.deep } } : {}),
-            now: new Date(),
-          });
-          s.report = writeReport(o.dir, model).html;
-        } finally {
-          state.close();
-        }
+        const { model, paths } = await writeMigrationReport(o.dir);
+        s.bytesCopied = model.summary.bytesMoved;
+        s.report = paths.html;
       },
       () => true,
     );
@@ -198,12 +185,12 @@ export async function runDrill(o: DrillOptions): Promise<DrillSummary> {
 }
 
 /** When the first byte was read from the source: the start of the earliest transfer. */
-function firstDataRead(dir: string): number | null {
-  const state = StateStore.open(join(dir, "state.db"));
+async function firstDataRead(dir: string): Promise<number | null> {
+  const m = await openMigration(dir);
   try {
-    const starts = state.listTransfers().map((t) => Date.parse(t.started_at)).filter((n) => !Number.isNaN(n));
+    const starts = m.state.listTransfers().map((t) => Date.parse(t.started_at)).filter((n) => !Number.isNaN(n));
     return starts.length ? Math.min(...starts) : null;
   } finally {
-    state.close();
+    m.close();
   }
 }

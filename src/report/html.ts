@@ -17,7 +17,8 @@ import { STEP_RESULTS, type ReportModel, type StepResult } from "./model.js";
 import { cls, renderGraphSvg } from "./html-graph.js";
 import { CSS, kindColor, SCRIPT } from "./html-style.js";
 import { renderTimelineSvg } from "./html-timeline.js";
-import { esc, fmtMBps, fmtSecs, fmtWhen, plural, RESULT_LABEL, statusLabel } from "./text.js";
+import { describeRunSettings } from "./run-settings.js";
+import { CUTOVER_TEXT, esc, fmtMBps, fmtSecs, fmtWhen, plural, RESULT_LABEL, statusLabel } from "./text.js";
 
 const chip = (r: StepResult) => `<span class="chip r-${cls(r)}">${RESULT_LABEL[r]}</span>`;
 const code = (s: string | null | undefined) => (s ? `<code>${esc(s)}</code>` : "");
@@ -59,6 +60,7 @@ function summarySection(m: ReportModel): string {
   const meta: [string, string][] = [
     ["Started", esc(fmtWhen(s.startedAt))],
     ["Finished", esc(fmtWhen(s.finishedAt))],
+    ["Cutover", esc(CUTOVER_TEXT[s.cutover])],
     ["Source project", `${code(s.source.projectName ?? s.source.projectId)} (${code(s.source.projectId)}) on ${code(s.source.cloud)}`],
     ["Target project", `${code(s.target.projectName ?? s.target.projectId)} (${code(s.target.projectId)}) on ${code(s.target.cloud)}`],
     ["Plan", `created ${esc(fmtWhen(s.planCreatedAt))}; planned copy ${esc(fmtBytes(s.bytesPlanned))}, estimate ${esc(fmtSecs(s.estimateSeconds))}`],
@@ -167,8 +169,8 @@ function findingSection(m: ReportModel): string {
 
 function runSection(m: ReportModel): string {
   if (m.runs.length === 0) return "";
-  const rows = m.runs.map((r) => `<tr>${td(String(r.id), "num")}${td(esc(r.kind))}${td(`<span class="badge s-${cls(r.status)}">${esc(statusLabel(r.status))}</span>`)}${td(esc(fmtWhen(r.startedAt)))}${td(esc(fmtWhen(r.finishedAt)))}${td(esc(fmtSecs(r.seconds)), "num")}${td(r.counted ? "yes" : "no")}</tr>`);
-  return section("runs", "Runs", esc("Every run recorded in the state file; the report counts the latest apply and the runs it resumed."), `<table>${th(["#Run", "Kind", "Status", "Started", "Finished", "#Duration", "Counted"])}<tbody>${rows.join("")}</tbody></table>`);
+  const rows = m.runs.map((r) => `<tr>${td(String(r.id), "num")}${td(esc(r.kind))}${td(`<span class="badge s-${cls(r.status)}">${esc(statusLabel(r.status))}</span>`)}${td(esc(fmtWhen(r.startedAt)))}${td(esc(fmtWhen(r.finishedAt)))}${td(esc(fmtSecs(r.seconds)), "num")}${td(r.counted ? "yes" : "no")}${td(esc(describeRunSettings(r.settings)))}</tr>`);
+  return section("runs", "Runs", esc("Every run recorded in the state file; the report counts the latest apply and the runs it resumed."), `<table>${th(["#Run", "Kind", "Status", "Started", "Finished", "#Duration", "Counted", "Settings"])}<tbody>${rows.join("")}</tbody></table>`);
 }
 
 /** Renders report.html. */

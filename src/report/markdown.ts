@@ -7,7 +7,8 @@
  */
 import { fmtBytes } from "../util/format.js";
 import { STEP_RESULTS, type ReportModel } from "./model.js";
-import { fmtMBps, fmtSecs, fmtWhen, mdCode, mdText, plural, RESULT_LABEL, statusLabel } from "./text.js";
+import { describeRunSettings } from "./run-settings.js";
+import { CUTOVER_TEXT, fmtMBps, fmtSecs, fmtWhen, mdCode, mdText, plural, RESULT_LABEL, statusLabel } from "./text.js";
 
 /** How many of the slowest steps the timings section lists. */
 export const SLOWEST_STEPS_SHOWN = 15;
@@ -56,6 +57,7 @@ export function renderMarkdown(m: ReportModel): string {
         ["Status", `**${mdText(statusLabel(s.status))}**`],
         ["Started", fmtWhen(s.startedAt)],
         ["Finished", fmtWhen(s.finishedAt)],
+        ["Cutover", CUTOVER_TEXT[s.cutover]],
         ["Wall time", `${fmtSecs(s.wallSeconds)}${s.runs > 1 ? ` in ${s.runs} runs (resumed; ${fmtSecs(s.elapsedSeconds)} from first start to end)` : ""}`],
         ["Steps", `${s.steps.total}: ${counts.join(", ") || "none"}`],
         ["Data moved", `${fmtBytes(s.bytesMoved)} in ${plural(s.transfersDone, "transfer")} (planned ${fmtBytes(s.bytesPlanned)})`],
@@ -162,6 +164,8 @@ export function renderMarkdown(m: ReportModel): string {
     ),
     "",
   );
+  const settings = m.runs.map((r) => [r, describeRunSettings(r.settings)] as const).filter(([, text]) => text);
+  if (settings.length > 0) L.push("What each run was told to do:", "", ...settings.map(([r, text]) => `- Run ${r.id} (${r.kind}): ${mdText(text)}`), "");
   L.push(`_Generated ${fmtWhen(m.generatedAt)} by scs-migrate ${mdText(s.toolVersion)}._`, "");
   return L.join("\n");
 }

@@ -16,9 +16,10 @@ import type { VerifyFinding } from "../kinds/types.js";
 import { computeWaves } from "../plan/graph.js";
 import { MAPPING_SECTIONS, type Plan, type PlanFinding, type QuotaCheck } from "../model/plan.js";
 import { buildTimeline, isApplyingRun, runWindows, type TimelineBar, type TimelineRun, type TimelineTransfer } from "./timeline.js";
+import { runSettings, type RunSettings } from "./run-settings.js";
 import { throughput, transferInfo, type TransferInfo } from "./transfers.js";
 
-export type { TimelineBar, TimelineRun, TimelineTransfer, TransferInfo };
+export type { RunSettings, TimelineBar, TimelineRun, TimelineTransfer, TransferInfo };
 
 /** Owned by this file; bump on an incompatible change of report.json. */
 export const REPORT_FORMAT_VERSION = 1;
@@ -55,6 +56,8 @@ export interface ReportSummary {
   source: ReportCloud;
   target: ReportCloud;
   status: RunStatus | "not_run";
+  /** The cutover the latest counted apply run used (the plan's when none ran). */
+  cutover: "cold" | "live";
   runs: number;
   resumed: boolean;
   startedAt: string | null;
@@ -124,7 +127,7 @@ export interface ReportModel {
   formatVersion: typeof REPORT_FORMAT_VERSION;
   generatedAt: string;
   summary: ReportSummary;
-  runs: { id: number; kind: string; status: RunStatus; startedAt: string; finishedAt: string | null; seconds: number | null; counted: boolean }[];
+  runs: { id: number; kind: string; status: RunStatus; startedAt: string; finishedAt: string | null; seconds: number | null; counted: boolean; settings: RunSettings }[];
   resources: ResourceRow[];
   floatingIps: FloatingIpRow[];
   mappings: { type: string; from: string; to: string }[];
@@ -273,6 +276,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       source: cloud(plan.source),
       target: cloud(plan.target),
       status: latest?.status ?? "not_run",
+      cutover: (latest && runSettings(latest).cutover) || plan.options.cutover,
       runs: counted.length,
       resumed: counted.length > 1,
       startedAt: first?.run.started_at ?? null,
@@ -291,7 +295,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     runs: allRuns.map((r) => {
       const w = windows.find((x) => x.run.id === r.id);
       const end = w ? w.end : ms(r.finished_at);
-      return { id: r.id, kind: r.kind, status: r.status, startedAt: r.started_at, finishedAt: w ? new Date(w.end).toISOString() : r.finished_at, seconds: Number.isNaN(end) ? null : (end - ms(r.started_at)) / 1000, counted: !!w };
+      return { id: r.id, kind: r.kind, status: r.status, startedAt: r.started_at, finishedAt: w ? new Date(w.end).toISOString() : r.finished_at, seconds: Number.isNaN(end) ? null : (end - ms(r.started_at)) / 1000, counted: !!w, settings: runSettings(r) };
     }),
     resources,
     floatingIps,

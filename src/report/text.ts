@@ -105,3 +105,9 @@ export function stepName(stepId: string): string {
   const i = stepId.indexOf("/");
   return i >= 0 ? stepId.slice(i + 1) : stepId;
 }
+
+/** What each cutover mode means for the source, in the summary of both reports. */
+export const CUTOVER_TEXT: Record<"cold" | "live", string> = {
+  cold: "cold (each server stopped for the copy of its disks, then started again)",
+  live: "live (disks copied from snapshots while the servers ran)",
+};

@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { connectCloud } from "../../src/commands/connect.js";
+import { connectCloud } from "../../src/executor/connect.js";
 import { collectInventory } from "../../src/inventory/collect.js";
 import * as bs from "../../src/openstack/block-storage.js";
 import type { OpenStackCloud } from "../../src/openstack/cloud.js";

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCloud } from "../../src/commands/connect.js";
+import { connectCloud } from "../../src/executor/connect.js";
 import { collectInventory } from "../../src/inventory/collect.js";
 import type { Inventory } from "../../src/model/inventory.js";
 import { KINDS } from "../../src/kinds/index.js";

@@ -38,3 +38,10 @@ export const files = (dir: string) => ({
   state: join(dir, "state.db"),
   verify: join(dir, "verify.json"),
 });
+
+/** The state file of a migration that has been applied; refuses one that has not (nothing to verify, report or roll back). */
+export function requireState(dir: string): string {
+  const f = files(dir);
+  if (!existsSync(f.state)) throw new UsageError(`${dir} has no state yet: nothing has been applied`);
+  return f.state;
+}
