@@ -39,6 +39,16 @@ export const floatingIp = defineKind<FloatingIpParams>({
   describe: (step) => `${String((step.source.facts as { address?: string } | undefined)?.address ?? "")} → new address`,
   quotaNeeds: () => ({ floatingips: 1 }),
   needsExternalNetwork: () => true,
+  addressChange: (step, extra) => {
+    const facts = (step.source.facts ?? {}) as { address?: unknown; fixed_ip_address?: unknown };
+    const str = (v: unknown): string | null => (v === undefined || v === null ? null : typeof v === "string" ? v : JSON.stringify(v));
+    return {
+      oldAddress: str(facts.address) ?? step.source.name ?? null,
+      newAddress: str(extra.address),
+      fixedIp: str(facts.fixed_ip_address),
+      target: step.params.port?.$step ?? null,
+    };
+  },
   driftCandidates: (inv) => inv.floating_ips.map((f) => ({ ...f, name: "" })),
   lane: () => "api",
   paramsSchema: FloatingIpParams,

@@ -137,6 +137,16 @@ export interface VerifyOptions {
   deep: boolean;
 }
 
+/** A public address that changes with the migration: old on the source, new on the target. */
+export interface AddressChange {
+  oldAddress: string | null;
+  newAddress: string | null;
+  /** The private address it points at, where it points at one. */
+  fixedIp: string | null;
+  /** The step of what it points at (a port), where that is a step. */
+  target: string | null;
+}
+
 /** What a kind's quota needs add up to, per quota key. */
 export type QuotaNeeds = Partial<Record<QuotaKey, number>>;
 
@@ -217,6 +227,12 @@ export interface ResourceKind<P = any, O = any> extends RunHooks {
   describe(step: TypedStep<P, O>): string;
   /** What a create/adopt step consumes of the target's quotas. */
   quotaNeeds?(step: TypedStep<P, O>, target: Inventory): QuotaNeeds;
+  /**
+   * The public address a step's resource had and has now (floating IPs; load
+   * balancer VIPs), for the report's old → new table that DNS changes follow.
+   * `extra` is what apply recorded with the target id.
+   */
+  addressChange?(step: TypedStep<P, O>, extra: Record<string, unknown>): AddressChange;
   /** Whether the step needs the target's external network (routers with a gateway, floating IPs). */
   needsExternalNetwork?(step: TypedStep<P, O>): boolean;
   /** Source resources of this kind that are owned by the project and would be migrated, for drift (new ones are drift). */

@@ -14,6 +14,7 @@ import { redactDeep } from "../log.js";
 import type { EventRow, RunRow, RunStatus, StateStore, StepOutcome, StepRow } from "../executor/state.js";
 import type { VerifyFinding } from "../kinds/types.js";
 import { computeWaves } from "../plan/graph.js";
+import { KIND_BY_ID } from "../kinds/index.js";
 import { MAPPING_SECTIONS, type Plan, type PlanFinding, type QuotaCheck } from "../model/plan.js";
 import { buildTimeline, isApplyingRun, runWindows, type TimelineBar, type TimelineRun, type TimelineTransfer } from "./timeline.js";
 import { runSettings, type RunSettings } from "./run-settings.js";
@@ -221,21 +222,13 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const done = transfers.filter((t) => t.status === "done");
   const { avg, peak } = throughput(done);
 
-  const floatingIps: FloatingIpRow[] = resources
-    .filter((r) => r.kind === "floating-ip" && r.action !== "skip")
-    .map((r) => {
-      const step = plan.steps[r.step]!;
-      const facts = (step.source.facts ?? {}) as { address?: unknown; fixed_ip_address?: unknown };
-      const port = (step.params as { port?: { $step?: string } | null }).port;
-      return {
-        step: r.step,
-        oldAddress: show(facts.address) ?? step.source.name ?? null,
-        newAddress: show(idMap.get(r.step)?.extra.address),
-        fixedIp: show(facts.fixed_ip_address),
-        port: port?.$step ?? null,
-        result: r.result,
-      };
-    });
+  // Every kind whose resources have public addresses tells how they changed (the DNS table).
+  const floatingIps: FloatingIpRow[] = resources.flatMap((r) => {
+    const kind = KIND_BY_ID.get(r.kind);
+    if (!kind?.addressChange || r.action === "skip") return [];
+    const c = kind.addressChange(plan.steps[r.step]!, idMap.get(r.step)?.extra ?? {});
+    return [{ step: r.step, oldAddress: c.oldAddress, newAddress: c.newAddress, fixedIp: c.fixedIp, port: c.target, result: r.result }];
+  });
 
   const timings = stepTimings(resources, runsOf);
   const warnings = collectWarnings(plan, rows, eventsByRun);
