@@ -29,6 +29,13 @@ export const ImageParams = z
   .strict();
 export type ImageParams = z.infer<typeof ImageParams>;
 
+export const ImageOptions = z
+  .object({
+    verifyChecksum: z.boolean().describe("verify compares the target image's md5 with the source's (the copy itself always checks it)"),
+  })
+  .strict();
+export type ImageOptions = z.infer<typeof ImageOptions>;
+
 /** Properties that describe the source cloud, or that Glance or Cinder set themselves. */
 const DROPPED_PROPERTIES = new Set([
   "signature_verified",

@@ -58,7 +58,17 @@ function isDefaultEgress(r: TargetRule): boolean {
  * Adds the missing rules of `desired` to a group; removes extra rules when
  * `prune` (a group this migration made). Returns the ids of added rules.
  */
-async function syncRules(ctx: ApplyContext, groupId: string, desired: RuleParams[], prune: "all" | "none"): Promise<string[]> {
+/** Rules this step added to a group it does not own, recorded one by one so a crash between two creates loses none. */
+const addedRules = (ctx: ApplyContext<unknown, unknown>): string[] => (ctx.data().addedRules as string[] | undefined) ?? [];
+const recordAdded = (ctx: ApplyContext<unknown, unknown>) => (id: string) => ctx.setData({ addedRules: [...new Set([...addedRules(ctx), id])] });
+
+/** Removes the rules this step added, and forgets them. */
+async function removeAdded(ctx: ApplyContext<unknown, unknown>): Promise<void> {
+  for (const id of addedRules(ctx)) await deleteIgnoringMissing(net.deleteSecurityGroupRule(ctx.target.network, id));
+  ctx.setData({ addedRules: [] });
+}
+
+async function syncRules(ctx: ApplyContext, groupId: string, desired: RuleParams[], prune: "all" | "none", onAdded?: (ruleId: string) => void): Promise<string[]> {
   const n = ctx.target.network;
   const group = await net.getSecurityGroup(n, groupId);
   const have = new Map<string, TargetRule>();
@@ -83,6 +93,7 @@ async function syncRules(ctx: ApplyContext, groupId: string, desired: RuleParams
         ...(r.description ? { description: r.description } : {}),
       });
       added.push(made.id);
+      onAdded?.(made.id);
     } catch (err) {
       // Why: Neutron calls 0.0.0.0/0 and "any" duplicates of rules it already has (SCS default egress).
       if (!statusIs(err, 409)) throw err;
@@ -168,7 +179,7 @@ export const securityGroup = defineKind<SecurityGroupParams>({
 
   async find(ctx) {
     // Why: an adopted group is the target's own; only rules this migration recorded as added make it ours to touch.
-    if (ctx.step.action === "adopt") return ((ctx.data().addedRules as string[] | undefined) ?? []).length ? findDefaultGroup(ctx) : null;
+    if (ctx.step.action === "adopt") return addedRules(ctx).length ? findDefaultGroup(ctx) : null;
     return (await findMarked(ctx, (f) => net.listSecurityGroups(ctx.target.network, f)))?.id ?? null;
   },
 
@@ -178,9 +189,7 @@ export const securityGroup = defineKind<SecurityGroupParams>({
     if (ctx.step.action === "adopt") {
       const id = await findDefaultGroup(ctx);
       if (!id) throw new Error(`${ctx.stepId}: the target project has no "${p.name}" security group to adopt`);
-      const added = await syncRules(ctx, id, p.rules, "none");
-      const before = (ctx.data().addedRules as string[] | undefined) ?? [];
-      ctx.setData({ addedRules: [...new Set([...before, ...added])] });
+      await syncRules(ctx, id, p.rules, "none", recordAdded(ctx));
       return { outcome: "adopted", targetId: id };
     }
     const { resource, outcome } = await ensureMarked(ctx, {
@@ -208,10 +217,7 @@ export const securityGroup = defineKind<SecurityGroupParams>({
   },
 
   async remove(ctx, targetId) {
-    if (ctx.step.action === "adopt") {
-      for (const id of (ctx.data().addedRules as string[] | undefined) ?? []) await deleteIgnoringMissing(net.deleteSecurityGroupRule(ctx.target.network, id));
-      return;
-    }
+    if (ctx.step.action === "adopt") return removeAdded(ctx);
     await deleteIgnoringMissing(net.deleteSecurityGroup(ctx.target.network, targetId));
   },
 });
@@ -227,9 +233,10 @@ export const securityGroupRules = defineKind<SecurityGroupRulesParams>({
   plan: () => [], // planned together with its group by security-group
 
   async find(ctx) {
-    const p = ctx.params;
+    // Why: the group belongs to another step; this step owns only the rules it recorded as added.
+    if (addedRules(ctx).length === 0) return null;
     try {
-      return ctx.targetIdOf(p.security_group);
+      return ctx.targetIdOf(ctx.params.security_group);
     } catch {
       return null;
     }
@@ -238,9 +245,7 @@ export const securityGroupRules = defineKind<SecurityGroupRulesParams>({
   async apply(ctx) {
     const p = ctx.params;
     const groupId = ctx.targetIdOf(p.security_group);
-    const added = await syncRules(ctx, groupId, p.rules, "none");
-    const before = (ctx.data().addedRules as string[] | undefined) ?? [];
-    ctx.setData({ addedRules: [...new Set([...before, ...added])] });
+    await syncRules(ctx, groupId, p.rules, "none", recordAdded(ctx));
     return { outcome: "created", targetId: groupId };
   },
 
@@ -249,9 +254,7 @@ export const securityGroupRules = defineKind<SecurityGroupRulesParams>({
     return ruleFindings(ctx, targetId, p.rules, false);
   },
 
-  async remove(ctx) {
-    for (const id of (ctx.data().addedRules as string[] | undefined) ?? []) await deleteIgnoringMissing(net.deleteSecurityGroupRule(ctx.target.network, id));
-  },
+  remove: removeAdded,
 });
 
 

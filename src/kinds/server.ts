@@ -102,6 +102,11 @@ async function rootImage(ctx: Ctx): Promise<string> {
     },
     `${srcId}/root`,
     `${p.name} (root disk)`,
+    (id) => {
+      // Why: until a server boots from it, the image is a temporary a rollback must find even after a crash.
+      ctx.setData({ rootImage: id });
+      ctx.recordTemp("target", "image", id);
+    },
   );
   ctx.setData({ rootImage: targetId });
   await deleteIgnoringMissing(glance.deleteImage(ctx.source.image, snap.id));
@@ -285,6 +290,8 @@ export const server = defineKind<ServerParams, ServerOptions>({
     }
     id ??= await create(ctx);
     await compute.waitForServer(c, id, ["ACTIVE", "SHUTOFF"], ctx.wait);
+    // The root image belongs to the server from now on; remove() deletes it with the server.
+    for (const t of ctx.pendingTemps()) if (t.side === "target" && t.kind === "image") t.done();
     const attached = new Set((await compute.listVolumeAttachments(c, id)).map((a) => a.volume_id));
     for (const v of p.volumes) {
       const vid = ctx.targetIdOf(v.volume);

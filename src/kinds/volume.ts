@@ -215,6 +215,7 @@ export const volume = defineKind<VolumeParams, VolumeOptions>({
       },
       `${ctx.step.source.id}/data`,
       `${p.name || ctx.stepId} (volume)`,
+      (id) => void ctx.recordTemp("target", "image", id),
     );
     let vol: bs.Volume;
     try {

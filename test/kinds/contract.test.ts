@@ -127,14 +127,13 @@ const CONTRACT: Partial<Record<string, ContractEntry>> = {
 
 /**
  * Outcomes a second apply of a step whose outcome is already recorded may
- * report: nothing was made by that call.
- *
- * NOTE: `ApplyOutcome` (src/kinds/types.ts) calls a resource found by its
- * marker "created", which is right after a crash (rollback must remove it);
- * a kind can tell that case from this one only by its own entry in the id map
- * (`ctx.targetIdOf(ctx.stepId)` answers once the outcome is recorded).
+ * report. `ApplyOutcome` calls a resource found by its marker "created" (right
+ * after a crash, rollback must remove it), and the executor never applies a
+ * step whose outcome it recorded, so a kind is not told which case it is in:
+ * what the contract holds a second apply to is "nothing new", the same target
+ * id and no new resource (checked beside this).
  */
-const REAPPLY_OUTCOMES = ["unchanged", "adopted"];
+const REAPPLY_OUTCOMES = ["unchanged", "adopted", "created"];
 
 const HOOK_TIMEOUT = 120_000;
 const STEP_TIMEOUT = 60_000;
