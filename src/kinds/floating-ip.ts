@@ -5,13 +5,12 @@
  *
  * API: /v2.0/floatingips, PUT /v2.0/floatingips/{id}/tags
  */
-import type { Collector } from "./types.js";
 import * as net from "../openstack/network.js";
 import { userTags } from "./common.js";
 import { FloatingIpParams, planFloatingIps } from "./floating-ip.plan.js";
 import { ensureMarked, findMarked } from "./neutron-marker.js";
 import { externalNetworkId } from "./router.js";
-import { defineKind } from "./types.js";
+import { defineKind, type Collector } from "./types.js";
 import { compareFields, deleteIgnoringMissing, mismatch, missing, orNull } from "./verify-helpers.js";
 
 export const floatingIps: Collector<"floating_ips"> = {

@@ -8,13 +8,12 @@
  *
  * API: GET/POST /v2/images, PUT/GET /v2/images/{id}/file, DELETE /v2/images/{id}
  */
-import type { Collector } from "./types.js";
 import { fmtBytes } from "../util/format.js";
 import * as glance from "../openstack/image.js";
 import { streamImage } from "../movers/image-stream.js";
 import { hasMarkerMetadata, markerMetadata, userTags } from "./common.js";
 import { ImageOptions, ImageParams, planImages } from "./image.plan.js";
-import { defineKind, type ApplyContext } from "./types.js";
+import { defineKind, type ApplyContext, type Collector } from "./types.js";
 import { compareFields, deleteIgnoringMissing, mismatch, missing, orNull } from "./verify-helpers.js";
 
 type Ctx = ApplyContext<ImageParams, ImageOptions>;

@@ -6,11 +6,10 @@
  *
  * API: GET/POST /os-keypairs, GET/DELETE /os-keypairs/{name}
  */
-import type { Collector } from "./types.js";
 import * as compute from "../openstack/compute.js";
 import { CannotConvergeError } from "../errors.js";
 import { KeypairParams, planKeypairs } from "./keypair.plan.js";
-import { defineKind } from "./types.js";
+import { defineKind, type Collector } from "./types.js";
 import { compareFields, deleteIgnoringMissing, missing, orNull } from "./verify-helpers.js";
 
 /** Keypairs of the user; the API identifies them by name. */

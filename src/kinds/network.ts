@@ -3,12 +3,11 @@
  *
  * API: GET/POST /v2.0/networks, PUT/DELETE /v2.0/networks/{id}, PUT /v2.0/networks/{id}/tags
  */
-import type { Collector } from "./types.js";
 import { listNetworksOnce } from "./provider.js";
 import * as net from "../openstack/network.js";
 import { ensureMarked, findMarked } from "./neutron-marker.js";
 import { NetworkParams, planNetworks } from "./network.plan.js";
-import { defineKind } from "./types.js";
+import { defineKind, type Collector } from "./types.js";
 import { compareFields, deleteIgnoringMissing, missing, orNull } from "./verify-helpers.js";
 import { userTags } from "./common.js";
 

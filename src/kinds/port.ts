@@ -6,7 +6,6 @@
  *
  * API: /v2.0/ports, PUT /v2.0/ports/{id}/tags
  */
-import type { Collector } from "./types.js";
 import type { Inventory, Port } from "../model/inventory.js";
 import { labelOf, shortId } from "./common.js";
 import { listPortsOnce } from "./provider.js";
@@ -15,7 +14,7 @@ import { isStepRef, userTags } from "./common.js";
 import { ensureMarked, findMarked } from "./neutron-marker.js";
 import { planPorts, PortParams } from "./port.plan.js";
 import { externalNetworkId } from "./router.js";
-import { defineKind, type ApplyContext } from "./types.js";
+import { defineKind, type ApplyContext, type Collector } from "./types.js";
 import { compareFields, deleteIgnoringMissing, mismatch, missing, orNull, sorted } from "./verify-helpers.js";
 
 type Ctx = ApplyContext<PortParams>;

@@ -7,14 +7,13 @@
  * API: /v2.0/routers, PUT /v2.0/routers/{id}/add_router_interface and
  * remove_router_interface, PUT /v2.0/routers/{id}/tags
  */
-import type { Collector } from "./types.js";
 import { listPortsOnce } from "./provider.js";
 import * as net from "../openstack/network.js";
 import { NotFoundError } from "../errors.js";
 import { markerTags, userTags } from "./common.js";
 import { ensureMarked, findMarked } from "./neutron-marker.js";
 import { planRouters, RouterParams } from "./router.plan.js";
-import { defineKind, type ApplyContext } from "./types.js";
+import { defineKind, type ApplyContext, type Collector } from "./types.js";
 import { compareFields, deleteIgnoringMissing, missing, mismatch, orNull, sorted } from "./verify-helpers.js";
 
 type Ctx = ApplyContext<RouterParams>;

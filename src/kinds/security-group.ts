@@ -10,7 +10,6 @@
  * API: /v2.0/security-groups, /v2.0/security-group-rules (409
  * SecurityGroupRuleExists for a duplicate counts as present)
  */
-import type { Collector, QuotaNeeds, TypedStep } from "./types.js";
 import type { Inventory } from "../model/inventory.js";
 import { isScsDefaultEgressRule } from "../mapping/security-group-defaults.js";
 import * as net from "../openstack/network.js";
@@ -25,7 +24,7 @@ import {
   SecurityGroupRulesParams,
   type RuleParams,
 } from "./security-group.plan.js";
-import { defineKind, type ApplyContext, type VerifyFinding } from "./types.js";
+import { defineKind, type ApplyContext, type Collector, type QuotaNeeds, type TypedStep, type VerifyFinding } from "./types.js";
 import { compareFields, deleteIgnoringMissing, missing, orNull } from "./verify-helpers.js";
 
 type TargetRule = net.SecurityGroupRule;

@@ -7,10 +7,9 @@
  *
  * API: GET/POST /os-server-groups, GET/DELETE /os-server-groups/{id}
  */
-import type { CollectContext, Collector } from "./types.js";
 import * as compute from "../openstack/compute.js";
 import { planServerGroups, ServerGroupParams } from "./server-group.plan.js";
-import { defineKind, type ApplyContext } from "./types.js";
+import { defineKind, type ApplyContext, type CollectContext, type Collector } from "./types.js";
 import { compareFields, deleteIgnoringMissing, missing, orNull } from "./verify-helpers.js";
 
 type Ctx = ApplyContext<ServerGroupParams>;

@@ -20,7 +20,6 @@
  * /servers/{id}/os-volume_attachments
  */
 import { describeError } from "../errors.js";
-import type { Collector, QuotaNeeds, RunHookContext, TypedStep } from "./types.js";
 import type { Flavor, Inventory, Server } from "../model/inventory.js";
 import { listFlavorModels, listPortsOnce } from "./provider.js";
 import { listServerGroupsOnce } from "./server-group.js";
@@ -35,7 +34,7 @@ import { hasMarkerMetadata, isStepRef, markerMetadata, userMetadata } from "./co
 import { copyImageTo } from "./image.js";
 import { carriedProperties } from "./image.plan.js";
 import { planServers, ServerOptions, ServerParams } from "./server.plan.js";
-import { defineKind, type ApplyContext, VerifyFinding } from "./types.js";
+import { VerifyFinding, defineKind, type ApplyContext, type Collector, type QuotaNeeds, type RunHookContext, type TypedStep } from "./types.js";
 import { compareFields, deleteIgnoringMissing, mismatch, missing, orNull } from "./verify-helpers.js";
 
 type Ctx = ApplyContext<ServerParams, ServerOptions>;

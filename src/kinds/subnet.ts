@@ -4,12 +4,11 @@
  *
  * API: GET/POST /v2.0/subnets, PUT/DELETE /v2.0/subnets/{id}, PUT /v2.0/subnets/{id}/tags
  */
-import type { Collector } from "./types.js";
 import * as net from "../openstack/network.js";
 import { userTags } from "./common.js";
 import { ensureMarked, findMarked } from "./neutron-marker.js";
 import { planSubnets, SubnetParams } from "./subnet.plan.js";
-import { defineKind } from "./types.js";
+import { defineKind, type Collector } from "./types.js";
 import { compareFields, deleteIgnoringMissing, missing, orNull, sorted } from "./verify-helpers.js";
 
 export const subnets: Collector<"subnets"> = {

@@ -15,7 +15,6 @@
  * API: /v3/{project}/volumes, /snapshots, POST /volumes/{id}/action
  * (os-volume_upload_image, os-set_bootable), Glance /v2/images
  */
-import type { CollectContext, Collector } from "./types.js";
 import type { Inventory } from "../model/inventory.js";
 import { labelOf, shortId } from "./common.js";
 import * as bs from "../openstack/block-storage.js";
@@ -27,7 +26,7 @@ import { WaitError } from "../errors.js";
 import { hasMarkerMetadata, markerMetadata, userMetadata } from "./common.js";
 import { copyImageTo } from "./image.js";
 import { carriedProperties } from "./image.plan.js";
-import { defineKind, type ApplyContext, VerifyFinding } from "./types.js";
+import { VerifyFinding, defineKind, type ApplyContext, type CollectContext, type Collector } from "./types.js";
 import { planVolumes, VolumeOptions, VolumeParams } from "./volume.plan.js";
 import { compareFields, deleteIgnoringMissing, mismatch, missing, orNull } from "./verify-helpers.js";
 
