@@ -50,9 +50,23 @@ export const SecurityGroupRulesParams = z
   .strict();
 export type SecurityGroupRulesParams = z.infer<typeof SecurityGroupRulesParams>;
 
-/** The identity of a rule for comparison: everything but its id and description. */
-export function ruleKey(r: Omit<RuleParams, "description">): string {
-  const remote = r.remote_group === null ? null : r.remote_group === "self" ? "self" : r.remote_group.$step;
+/** The fields that make a rule what it is (no id, no description), on either side. */
+export interface RuleFields {
+  direction: string;
+  ethertype: string;
+  protocol: string | null;
+  port_range_min: number | null;
+  port_range_max: number | null;
+  remote_ip_prefix: string | null;
+}
+
+/**
+ * The one identity of a security-group rule, for planning, apply and verify:
+ * everything but its id and description, with `remote` naming the remote
+ * group in whatever terms the caller compares (step ids in plans, target ids
+ * on the target, "self").
+ */
+export function ruleIdentity(r: RuleFields, remote: string | null): string {
   return canonicalJson({
     direction: r.direction,
     ethertype: r.ethertype,
@@ -61,8 +75,13 @@ export function ruleKey(r: Omit<RuleParams, "description">): string {
     port_range_max: r.port_range_max,
     // Why: Neutron treats 0.0.0.0/0 and ::/0 as "any" when it looks for duplicates.
     remote_ip_prefix: r.remote_ip_prefix === "0.0.0.0/0" || r.remote_ip_prefix === "::/0" || r.remote_ip_prefix === "" ? null : r.remote_ip_prefix,
-    remote: remote,
+    remote,
   });
+}
+
+/** A planned rule's identity (remote groups as step ids). */
+export function ruleKey(r: Omit<RuleParams, "description">): string {
+  return ruleIdentity(r, r.remote_group === null ? null : r.remote_group === "self" ? "self" : r.remote_group.$step);
 }
 
 const PROTOCOL_NUMBERS: Record<string, string> = { "1": "icmp", "6": "tcp", "17": "udp", "58": "ipv6-icmp", "112": "vrrp", "132": "sctp" };

@@ -18,8 +18,9 @@ import { canonicalJson } from "../util/digest.js";
 import { userTags } from "./common.js";
 import { ensureMarked, findMarked } from "./neutron-marker.js";
 import {
-  normaliseProtocol,
   planSecurityGroups,
+  ruleIdentity,
+  type RuleFields,
   SecurityGroupParams,
   SecurityGroupRulesParams,
   type RuleParams,
@@ -29,28 +30,12 @@ import { compareFields, deleteIgnoringMissing, missing, orNull } from "./verify-
 
 type TargetRule = net.SecurityGroupRule;
 
-const anyPrefix = (p: string | null) => (p === "0.0.0.0/0" || p === "::/0" || p === "" ? null : p);
-
 /** A rule's identity on the target: remote groups as target ids, "self" as the group itself. */
-function keyOf(r: { direction: string; ethertype: string; protocol: string | null; port_range_min: number | null; port_range_max: number | null; remote_ip_prefix: string | null }, remote: string | null): string {
-  return canonicalJson({
-    direction: r.direction,
-    ethertype: r.ethertype,
-    protocol: normaliseProtocol(r.protocol),
-    port_range_min: r.port_range_min,
-    port_range_max: r.port_range_max,
-    remote_ip_prefix: anyPrefix(r.remote_ip_prefix),
-    remote,
-  });
-}
+const keyOf = (r: RuleFields, remote: string | null): string => ruleIdentity(r, remote);
 
 function desiredRemote(ctx: ApplyContext, r: RuleParams, groupId: string): string | null {
   if (r.remote_group === null) return null;
   return r.remote_group === "self" ? groupId : ctx.targetIdOf(r.remote_group);
-}
-
-function isDefaultEgress(r: TargetRule): boolean {
-  return r.direction === "egress" && normaliseProtocol(r.protocol) === null && r.port_range_min === null && r.port_range_max === null && anyPrefix(r.remote_ip_prefix) === null && !r.remote_group_id;
 }
 
 /**
@@ -102,7 +87,7 @@ async function syncRules(ctx: ApplyContext, groupId: string, desired: RuleParams
     for (const [key, r] of have) {
       if (want.has(key)) continue;
       await deleteIgnoringMissing(net.deleteSecurityGroupRule(n, r.id));
-      if (!isDefaultEgress(r)) ctx.warn(`removed rule ${r.id} that the plan does not have`);
+      if (!isScsDefaultEgressRule(r)) ctx.warn(`removed rule ${r.id} that the plan does not have`);
     }
   }
   return added;
