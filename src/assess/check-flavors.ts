@@ -27,7 +27,7 @@
  */
 import type { Flavor, Server } from "../model/inventory.js";
 import { mapFlavor } from "../mapping/flavor.js";
-import { CPU_CLASS_RANK, formatRamMiB, profileFlavor, scsNameExtraSpecs } from "../mapping/flavor-profile.js";
+import { CPU_CLASS_RANK, CPU_TYPE_SPEC, DISK_TYPE_SPEC, formatRamMiB, profileFlavor, scsNameExtraSpecs } from "../mapping/flavor-profile.js";
 import type { FlavorFacts, FlavorProfile } from "../mapping/flavor-profile.js";
 import type { CpuType, DiskType, ScsFlavorSpec } from "../mapping/scs-flavor-name.js";
 import { formatScsFlavorName, hasScsPrefix, parseScsFlavorName } from "../mapping/scs-flavor-name.js";
@@ -46,13 +46,6 @@ const MANDATORY: readonly string[] = MANDATORY_SCS_FLAVORS;
 const RECOMMENDED: readonly string[] = RECOMMENDED_SCS_FLAVORS;
 const MANDATORY_FLAVORS: Flavor[] = mandatoryScsFlavors();
 
-const CPU_TYPE_SPEC: Record<string, CpuType> = {
-  "crowded-core": "L",
-  "shared-core": "V",
-  "dedicated-thread": "T",
-  "dedicated-core": "C",
-};
-const DISK_TYPE_SPEC: Record<string, DiskType> = { network: "n", hdd: "h", ssd: "s", nvme: "p" };
 // NOTE: h and n are not ordered against each other by the standard; only SSD/NVMe promise more.
 const DISK_RANK: Record<DiskType, number> = { h: 0, n: 0, s: 1, p: 2 };
 

@@ -73,13 +73,15 @@ export interface FlavorProfile {
 /** Rank of the CPU classes: a target must rank at least as high as the source. */
 export const CPU_CLASS_RANK: Record<CpuType, number> = { L: 0, V: 1, T: 2, C: 3 };
 
-const CPU_TYPE_SPEC: Record<string, CpuType> = {
+/** `scs:cpu-type` extra-spec values (scs-0103) and the CPU class letter each stands for. */
+export const CPU_TYPE_SPEC: Record<string, CpuType> = {
   "crowded-core": "L",
   "shared-core": "V",
   "dedicated-thread": "T",
   "dedicated-core": "C",
 };
-const DISK_TYPE_SPEC: Record<string, DiskType> = { network: "n", hdd: "h", ssd: "s", nvme: "p" };
+/** `scs:disk0-type` extra-spec values (scs-0103) and the disk letter each stands for. */
+export const DISK_TYPE_SPEC: Record<string, DiskType> = { network: "n", hdd: "h", ssd: "s", nvme: "p" };
 
 const SCS_NAME_KEY = /^scs:name-v(\d+)$/;
 

@@ -17,7 +17,8 @@
  *   (the planner maps images by metadata first, see `mapping/image.ts`).
  */
 import type { Flavor } from "../model/inventory.js";
-import { parseScsFlavorName, v2ToV1Name } from "./scs-flavor-name.js";
+import { CPU_TYPE_SPEC, DISK_TYPE_SPEC } from "./flavor-profile.js";
+import { parseScsFlavorName, v2ToV1Name, type CpuType, type DiskType } from "./scs-flavor-name.js";
 
 /** The 15 mandatory flavors of scs-0103-v1: present on every compliant x86-64 cloud. */
 export const MANDATORY_SCS_FLAVORS = [
@@ -58,8 +59,9 @@ export const RECOMMENDED_SCS_FLAVORS = [
   "SCS-16V-128",
 ] as const;
 
-const CPU_SPEC = { L: "crowded-core", V: "shared-core", T: "dedicated-thread", C: "dedicated-core" } as const;
-const DISK_SPEC = { n: "network", h: "hdd", s: "ssd", p: "nvme" } as const;
+/** Extra-spec values by CPU class and disk letter: the inverse of the tables the flavor profile reads. */
+const CPU_SPEC = Object.fromEntries(Object.entries(CPU_TYPE_SPEC).map(([spec, t]) => [t, spec])) as Record<CpuType, string>;
+const DISK_SPEC = Object.fromEntries(Object.entries(DISK_TYPE_SPEC).map(([spec, d]) => [d, spec])) as Record<DiskType, string>;
 
 /** A flavor exactly as scs-0103 asks a compliant cloud to register it (figures from the name, `scs:*` extra specs). */
 export function standardScsFlavor(name: string): Flavor {
