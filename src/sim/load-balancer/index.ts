@@ -63,7 +63,9 @@ function listing<R extends OctaviaBase>(ctx: Ctx, cloud: CloudContext, key: stri
     if (notAny.length && tagMatch(r.tags, notAny, true)) return false;
     if (filters.length === 0) return true;
     const v = view(r);
-    return filters.every(([k, values]) => values.some((w) => matches(v, k, w)));
+    // Why: Octavia filters on its columns, some of which views show differently (listener loadbalancer_id).
+    const row = (k: string) => (k in v ? v : (r as unknown as Record<string, unknown>));
+    return filters.every(([k, values]) => values.some((w) => matches(row(k), k, w)));
   };
   const raw = q.get("limit");
   const max = cloud.maxPageSize > 0 ? cloud.maxPageSize : 1000;
