@@ -5,7 +5,12 @@
  * Transitions are checked through the store's event log after waiting for
  * the end state, never by polling for a short-lived state.
  */
-import { describe, expect, it } from "vitest";
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
 import { api, token, useSim, waitFor, type Api } from "./helpers.js";
 
 const sim = await useSim([
@@ -192,5 +197,46 @@ describe("octavia in the simulator", () => {
     expect(peek.status).toBe(403);
     expect(peek.body.faultstring).toBe("Policy does not allow this request to be performed.");
     oct.loadBalancers.delete(foreign.id);
+  });
+});
+
+/** The openstack CLI when it has python3-octaviaclient's `loadbalancer` commands; else why not. */
+function octaviaCli(): { cli?: string; why?: string } {
+  let cli: string;
+  try {
+    cli = execFileSync("sh", ["-c", "command -v openstack"], { encoding: "utf8" }).trim();
+  } catch {
+    return { why: "the openstack CLI is not installed (apt-get install python3-openstackclient python3-octaviaclient)" };
+  }
+  try {
+    execFileSync(cli, ["loadbalancer", "list", "--help"], { stdio: "ignore", timeout: 60_000 });
+    return { cli };
+  } catch {
+    return { why: "the openstack CLI has no loadbalancer commands (apt-get install python3-octaviaclient)" };
+  }
+}
+const { cli, why } = octaviaCli();
+if (!cli) console.warn(`Skipping the openstack loadbalancer CLI test: ${why}`);
+
+describe("openstack loadbalancer CLI availability", () => {
+  it.runIf(process.env.CI === "true")("is installed in CI", () => {
+    expect(cli, why).toBeDefined();
+  });
+});
+
+describe.skipIf(!cli)("openstack loadbalancer list against the simulator", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "sim-lb-cli-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const run = promisify(execFile);
+
+  it("lists the simulator's load balancers", async () => {
+    const cloudsFile = path.join(dir, "clouds.yaml");
+    writeFileSync(cloudsFile, sim.cloudsYaml());
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, OS_CLIENT_CONFIG_FILE: cloudsFile };
+    const { stdout } = await run(cli!, ["--os-cloud", "lbsim", "loadbalancer", "list", "-f", "json"], { env, timeout: 60_000 });
+    const rows = JSON.parse(stdout) as Array<Record<string, unknown>>;
+    const mine = [...oct.loadBalancers.values()].filter((x) => x.project_id === c.projectId);
+    expect(rows.map((r) => r["id"]).sort()).toEqual(mine.map((x) => x.id).sort());
+    expect(rows[0]).toHaveProperty("provisioning_status");
   });
 });
