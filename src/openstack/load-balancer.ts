@@ -37,116 +37,22 @@ import {
   Listener, ListenerResponse, LoadBalancer, LoadBalancerResponse, Member, MemberResponse, Pool, PoolResponse, Provider,
   ProviderListResponse, QuotaResponse, StatusTreeResponse, StatsResponse, type OctaviaQuota, type StatusTree,
 } from "./load-balancer-schemas.js";
+import type {
+  CreateHealthMonitorRequest, CreateL7PolicyRequest, CreateL7RuleRequest, CreateListenerRequest, CreateLoadBalancerRequest,
+  CreateMemberRequest, CreatePoolRequest, OctaviaBody,
+} from "./load-balancer-requests.js";
 import { call, parseBody } from "./parse.js";
 import type { ServiceClient } from "./session.js";
 import { sleep, waitFor, waitForDeleted, type WaitOptions } from "./waiters.js";
 
 export * from "./load-balancer-schemas.js";
+export type * from "./load-balancer-requests.js";
 
 /** A load-balancer service client. */
 export type LoadBalancerClient = ServiceClient<"load-balancer">;
 
 const enc = encodeURIComponent;
 const LBAAS = "/v2/lbaas";
-
-/** Request body fields for create/update; Octavia's attribute names. */
-export type OctaviaBody = Record<string, unknown>;
-
-/** What POST /loadbalancers takes (one of the vip_* fields is required). */
-export interface CreateLoadBalancerRequest extends OctaviaBody {
-  name?: string;
-  description?: string;
-  vip_subnet_id?: string;
-  vip_network_id?: string;
-  vip_port_id?: string;
-  vip_address?: string;
-  provider?: string;
-  flavor_id?: string;
-  availability_zone?: string;
-  admin_state_up?: boolean;
-  tags?: string[];
-}
-
-/** What POST /listeners takes. */
-export interface CreateListenerRequest extends OctaviaBody {
-  loadbalancer_id: string;
-  protocol: "HTTP" | "HTTPS" | "TCP" | "UDP" | "TERMINATED_HTTPS" | "SCTP" | "PROXY";
-  protocol_port: number;
-  name?: string;
-  default_pool_id?: string;
-  connection_limit?: number;
-  insert_headers?: Record<string, string>;
-  default_tls_container_ref?: string;
-  sni_container_refs?: string[];
-  allowed_cidrs?: string[];
-  timeout_client_data?: number;
-  timeout_member_connect?: number;
-  timeout_member_data?: number;
-  timeout_tcp_inspect?: number;
-  tags?: string[];
-}
-
-/** What POST /pools takes (listener_id or loadbalancer_id). */
-export interface CreatePoolRequest extends OctaviaBody {
-  protocol: string;
-  lb_algorithm: "ROUND_ROBIN" | "LEAST_CONNECTIONS" | "SOURCE_IP" | "SOURCE_IP_PORT";
-  listener_id?: string;
-  loadbalancer_id?: string;
-  name?: string;
-  session_persistence?: { type: string; cookie_name?: string } | null;
-  tags?: string[];
-}
-
-/** What POST /pools/{id}/members takes. */
-export interface CreateMemberRequest extends OctaviaBody {
-  address: string;
-  protocol_port: number;
-  subnet_id?: string;
-  weight?: number;
-  backup?: boolean;
-  monitor_address?: string;
-  monitor_port?: number;
-  name?: string;
-  tags?: string[];
-}
-
-/** What POST /healthmonitors takes. */
-export interface CreateHealthMonitorRequest extends OctaviaBody {
-  pool_id: string;
-  type: "HTTP" | "HTTPS" | "PING" | "TCP" | "TLS-HELLO" | "UDP-CONNECT" | "SCTP";
-  delay: number;
-  timeout: number;
-  max_retries: number;
-  max_retries_down?: number;
-  http_method?: string;
-  url_path?: string;
-  expected_codes?: string;
-  name?: string;
-  tags?: string[];
-}
-
-/** What POST /l7policies takes. */
-export interface CreateL7PolicyRequest extends OctaviaBody {
-  listener_id: string;
-  action: "REDIRECT_TO_POOL" | "REDIRECT_TO_URL" | "REDIRECT_PREFIX" | "REJECT";
-  position?: number;
-  redirect_pool_id?: string;
-  redirect_url?: string;
-  redirect_prefix?: string;
-  redirect_http_code?: number;
-  name?: string;
-  tags?: string[];
-}
-
-/** What POST /l7policies/{id}/rules takes. */
-export interface CreateL7RuleRequest extends OctaviaBody {
-  type: "HOST_NAME" | "PATH" | "FILE_TYPE" | "HEADER" | "COOKIE" | "SSL_CONN_HAS_CERT" | "SSL_VERIFY_RESULT" | "SSL_DN_FIELD";
-  compare_type: "REGEX" | "STARTS_WITH" | "ENDS_WITH" | "CONTAINS" | "EQUAL_TO";
-  value: string;
-  key?: string;
-  invert?: boolean;
-  tags?: string[];
-}
 
 /**
  * Lists every page of an Octavia collection. The next link only gives the
@@ -176,7 +82,8 @@ async function listOctavia<S extends z.ZodType>(
       out.push(it);
       fresh++;
     }
-    const href = nextHref(Links.parse(body[`${key}_links`] ?? []));
+    const links = Links.safeParse(body[`${key}_links`]);
+    const href = links.success ? nextHref(links.data) : undefined;
     const fromLink = href ? new URL(href, c.endpoint).searchParams.get("marker") ?? undefined : undefined;
     const last = items[items.length - 1];
     const next = fromLink ?? (limit && last !== undefined && items.length >= limit ? idOf(last) : undefined);
@@ -301,7 +208,6 @@ export async function listLbAvailabilityZones(c: LoadBalancerClient, filters: Qu
 
 /** A load balancer that went to provisioning_status ERROR; `fault` says what is known. */
 export class LoadBalancerFailedError extends WaitError {
-  override readonly code = "E_WAIT";
   constructor(
     message: string,
     readonly loadBalancerId: string,
