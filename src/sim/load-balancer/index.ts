@@ -28,7 +28,7 @@ import {
 } from "./children.js";
 import { getOwned, lbState } from "./lifecycle.js";
 import { createLoadBalancer, deleteLoadBalancer, updateLoadBalancer } from "./load-balancers.js";
-import type { L7PolicyRecord, L7RuleRecord, LbRecord, ListenerRecord, MemberRecord, MonitorRecord, OctaviaBase, OctaviaKind, PoolRecord } from "./model.js";
+import { KIND_NAME, type L7PolicyRecord, type L7RuleRecord, type LbRecord, type ListenerRecord, type MemberRecord, type MonitorRecord, type OctaviaBase, type OctaviaKind, type PoolRecord } from "./model.js";
 import { lbView, listenerView, memberView, monitorView, policyView, poolView, ruleView, statusTree } from "./views.js";
 
 const SPECIAL = new Set(["limit", "marker", "page_reverse", "sort", "sort_key", "sort_dir", "fields", "tags", "tags-any", "not-tags", "not-tags-any"]);
@@ -96,119 +96,147 @@ function configure(cloud: CloudContext, opts: SimLoadBalancerOptions): void {
   s.quotas = { ...s.quotas, ...opts.quotas };
 }
 
+type Body = Record<string, unknown>;
+
+/** The caller's objects of a kind, oldest first. */
+function mine<R extends OctaviaBase>(cloud: CloudContext, kind: OctaviaKind, extra: (x: R) => boolean = () => true): R[] {
+  const pid = cloud.store.identity.projectId;
+  return (lbState(cloud).table(kind).ordered("oldest") as unknown as R[]).filter((x) => x.project_id === pid && extra(x));
+}
+
+/** `{<key>: {...}}` from the request body, or wsme's 400. */
+async function bodyOf(ctx: Ctx, key: string): Promise<Body> {
+  const inner = asObject(asObject(await readJson(ctx, () => octaviaError(400, "Malformed request body")))?.[key]);
+  if (!inner) throw octaviaError(400, `Invalid input for field/attribute ${key}. Value: 'None'. Mandatory field missing.`);
+  return inner;
+}
+
+function one(key: string, v: Record<string, unknown>, status = 200): Reply {
+  return { status, body: { [key]: v } };
+}
+
+const STATS = { bytes_in: 0, total_connections: 0, active_connections: 0, bytes_out: 0, request_errors: 0 };
+
+function versions(cloud: CloudContext): Reply {
+  const links = [{ href: `${cloud.baseUrl}/load-balancer/v2`, rel: "self" }];
+  return {
+    status: 200,
+    body: {
+      versions: [
+        { id: "v2.0", status: "SUPPORTED", updated: "2016-12-11T00:00:00Z", links },
+        { id: "v2.27", status: "CURRENT", updated: "2023-05-05T00:00:00Z", links },
+      ],
+    },
+  };
+}
+
+function addLoadBalancerRoutes(r: Router, cloud: CloudContext): void {
+  const s = lbState(cloud);
+  const LB = `${LBAAS}/loadbalancers`;
+  const view = (x: LbRecord) => lbView(s, x);
+  const get = (ctx: Ctx) => getOwned<LbRecord>(cloud, "loadbalancer", ctx.params[0]!);
+  r.add("GET", LB, (ctx) => listing(ctx, cloud, "loadbalancers", mine<LbRecord>(cloud, "loadbalancer"), view));
+  r.add("POST", LB, async (ctx) => one("loadbalancer", view(createLoadBalancer(cloud, await bodyOf(ctx, "loadbalancer"))), 201));
+  r.add("GET", `${LB}/:id`, (ctx) => one("loadbalancer", view(get(ctx))));
+  r.add("PUT", `${LB}/:id`, async (ctx) => {
+    const lb = get(ctx);
+    updateLoadBalancer(cloud, lb, await bodyOf(ctx, "loadbalancer"));
+    return one("loadbalancer", view(lb));
+  });
+  r.add("DELETE", `${LB}/:id`, (ctx): Reply => {
+    deleteLoadBalancer(cloud, get(ctx), parseBool(ctx.query.get("cascade")) === true);
+    return { status: 204 };
+  });
+  r.add("GET", `${LB}/:id/status`, (ctx): Reply => ({ status: 200, body: statusTree(s, get(ctx)) }));
+  r.add("GET", `${LB}/:id/stats`, (ctx): Reply => (get(ctx), { status: 200, body: { stats: STATS } }));
+}
+
+/** How a collection shows, creates and updates its objects. */
+interface Ops<R> {
+  view: (x: R) => Record<string, unknown>;
+  create: (b: Body) => R;
+  update: (x: R, b: Body) => void;
+}
+
+/** A top-level collection of load-balancer children (listeners, pools, …). */
+function addCollection<R extends OctaviaBase>(r: Router, cloud: CloudContext, path: string, kind: OctaviaKind, key: string, many: string, ops: Ops<R>): void {
+  const coll = `${LBAAS}/${path}`;
+  const get = (ctx: Ctx) => getOwned<R>(cloud, kind, ctx.params[0]!);
+  r.add("GET", coll, (ctx) => listing(ctx, cloud, many, mine<R>(cloud, kind), ops.view));
+  r.add("POST", coll, async (ctx) => one(key, ops.view(ops.create(await bodyOf(ctx, key))), 201));
+  r.add("GET", `${coll}/:id`, (ctx) => one(key, ops.view(get(ctx))));
+  r.add("PUT", `${coll}/:id`, async (ctx) => {
+    const x = get(ctx);
+    ops.update(x, await bodyOf(ctx, key));
+    return one(key, ops.view(x));
+  });
+  r.add("DELETE", `${coll}/:id`, (ctx): Reply => (deleteChild(cloud, kind, get(ctx)), { status: 204 }));
+}
+
+/** Where a sub-collection hangs: its parent kind and how a child names its parent. */
+interface Parent<R> {
+  path: string;
+  kind: OctaviaKind;
+  of: (x: R) => string;
+}
+
+/** A sub-collection: members of a pool, rules of an L7 policy. */
+function addSub<P extends OctaviaBase, R extends OctaviaBase>(
+  r: Router, cloud: CloudContext, parent: Parent<R>, kind: OctaviaKind, key: string, many: string,
+  ops: Omit<Ops<R>, "create"> & { create: (p: P, b: Body) => R },
+): void {
+  const coll = `${LBAAS}/${parent.path}/:pid/${many}`;
+  const owner = (ctx: Ctx) => getOwned<P>(cloud, parent.kind, ctx.params[0]!);
+  const child = (ctx: Ctx): R => {
+    const p = owner(ctx);
+    const x = getOwned<R>(cloud, kind, ctx.params[1]!);
+    if (parent.of(x) !== p.id) throw octaviaError(404, `${KIND_NAME[kind]} ${ctx.params[1]} not found.`);
+    return x;
+  };
+  r.add("GET", coll, (ctx) => {
+    const p = owner(ctx);
+    return listing(ctx, cloud, many, mine<R>(cloud, kind, (x) => parent.of(x) === p.id), ops.view);
+  });
+  r.add("POST", coll, async (ctx) => {
+    const p = owner(ctx);
+    return one(key, ops.view(ops.create(p, await bodyOf(ctx, key))), 201);
+  });
+  r.add("GET", `${coll}/:id`, (ctx) => one(key, ops.view(child(ctx))));
+  r.add("PUT", `${coll}/:id`, async (ctx) => {
+    const x = child(ctx);
+    ops.update(x, await bodyOf(ctx, key));
+    return one(key, ops.view(x));
+  });
+  r.add("DELETE", `${coll}/:id`, (ctx): Reply => (deleteChild(cloud, kind, child(ctx)), { status: 204 }));
+}
+
 /** Builds the load-balancer service of a cloud. */
 export function loadBalancerService(cloud: CloudContext, opts: SimLoadBalancerOptions = {}): SimService {
   configure(cloud, opts);
   const r = new Router();
   const s = lbState(cloud);
-  const pid = () => cloud.store.identity.projectId;
-  const mine = <R extends OctaviaBase>(kind: OctaviaKind, extra: (x: R) => boolean = () => true): R[] =>
-    (s.table(kind).ordered("oldest") as unknown as R[]).filter((x) => x.project_id === pid() && extra(x));
-  const body = async (ctx: Ctx, key: string): Promise<Record<string, unknown>> => {
-    const inner = asObject(asObject(await readJson(ctx, () => octaviaError(400, "Malformed request body")))?.[key]);
-    if (!inner) throw octaviaError(400, `Invalid input for field/attribute ${key}. Value: 'None'. Mandatory field missing.`);
-    return inner;
-  };
-  const one = (key: string, v: Record<string, unknown>, status = 200): Reply => ({ status, body: { [key]: v } });
-
-  const versions = (): Reply => ({
-    status: 200,
-    body: {
-      versions: [
-        { id: "v2.0", status: "SUPPORTED", updated: "2016-12-11T00:00:00Z", links: [{ href: `${cloud.baseUrl}/load-balancer/v2`, rel: "self" }] },
-        { id: "v2.27", status: "CURRENT", updated: "2023-05-05T00:00:00Z", links: [{ href: `${cloud.baseUrl}/load-balancer/v2`, rel: "self" }] },
-      ],
-    },
-  });
-  r.add("GET", "", versions, { auth: false });
-  r.add("GET", "/v2", versions, { auth: false });
-
-  // Load balancers.
-  const LB = `${LBAAS}/loadbalancers`;
-  const lbv = (x: LbRecord) => lbView(s, x);
-  r.add("GET", LB, (ctx) => listing(ctx, cloud, "loadbalancers", mine<LbRecord>("loadbalancer"), lbv));
-  r.add("POST", LB, async (ctx) => one("loadbalancer", lbv(createLoadBalancer(cloud, await body(ctx, "loadbalancer"))), 201));
-  r.add("GET", `${LB}/:id`, (ctx) => one("loadbalancer", lbv(getOwned<LbRecord>(cloud, "loadbalancer", ctx.params[0]!))));
-  r.add("PUT", `${LB}/:id`, async (ctx) => {
-    const lb = getOwned<LbRecord>(cloud, "loadbalancer", ctx.params[0]!);
-    updateLoadBalancer(cloud, lb, await body(ctx, "loadbalancer"));
-    return one("loadbalancer", lbv(lb));
-  });
-  r.add("DELETE", `${LB}/:id`, (ctx): Reply => {
-    deleteLoadBalancer(cloud, getOwned<LbRecord>(cloud, "loadbalancer", ctx.params[0]!), parseBool(ctx.query.get("cascade")) === true);
-    return { status: 204 };
-  });
-  r.add("GET", `${LB}/:id/status`, (ctx): Reply => ({ status: 200, body: statusTree(s, getOwned<LbRecord>(cloud, "loadbalancer", ctx.params[0]!)) }));
-  const stats = { bytes_in: 0, total_connections: 0, active_connections: 0, bytes_out: 0, request_errors: 0 };
-  r.add("GET", `${LB}/:id/stats`, (ctx): Reply => (getOwned(cloud, "loadbalancer", ctx.params[0]!), { status: 200, body: { stats } }));
-
-  // Children with their own collection.
-  type Ops<R> = {
-    view: (x: R) => Record<string, unknown>;
-    create: (b: Record<string, unknown>) => R;
-    update: (x: R, b: Record<string, unknown>) => void;
-  };
-  function collection<R extends OctaviaBase>(path: string, kind: OctaviaKind, key: string, many: string, ops: Ops<R>): void {
-    const coll = `${LBAAS}/${path}`;
-    r.add("GET", coll, (ctx) => listing(ctx, cloud, many, mine<R>(kind), ops.view));
-    r.add("POST", coll, async (ctx) => one(key, ops.view(ops.create(await body(ctx, key))), 201));
-    r.add("GET", `${coll}/:id`, (ctx) => one(key, ops.view(getOwned<R>(cloud, kind, ctx.params[0]!))));
-    r.add("PUT", `${coll}/:id`, async (ctx) => {
-      const x = getOwned<R>(cloud, kind, ctx.params[0]!);
-      ops.update(x, await body(ctx, key));
-      return one(key, ops.view(x));
-    });
-    r.add("DELETE", `${coll}/:id`, (ctx): Reply => (deleteChild(cloud, kind, getOwned<R>(cloud, kind, ctx.params[0]!)), { status: 204 }));
-  }
-  collection<ListenerRecord>("listeners", "listener", "listener", "listeners", {
+  r.add("GET", "", () => versions(cloud), { auth: false });
+  r.add("GET", "/v2", () => versions(cloud), { auth: false });
+  addLoadBalancerRoutes(r, cloud);
+  addCollection<ListenerRecord>(r, cloud, "listeners", "listener", "listener", "listeners", {
     view: (x) => listenerView(s, x), create: (b) => createListener(cloud, b), update: (x, b) => updateListener(cloud, x, b),
   });
-  r.add("GET", `${LBAAS}/listeners/:id/stats`, (ctx): Reply => (getOwned(cloud, "listener", ctx.params[0]!), { status: 200, body: { stats } }));
-  collection<PoolRecord>("pools", "pool", "pool", "pools", {
+  r.add("GET", `${LBAAS}/listeners/:id/stats`, (ctx): Reply => (getOwned(cloud, "listener", ctx.params[0]!), { status: 200, body: { stats: STATS } }));
+  addCollection<PoolRecord>(r, cloud, "pools", "pool", "pool", "pools", {
     view: (x) => poolView(s, x), create: (b) => createPool(cloud, b), update: (x, b) => updatePool(cloud, x, b),
   });
-  collection<MonitorRecord>("healthmonitors", "healthmonitor", "healthmonitor", "healthmonitors", {
+  addCollection<MonitorRecord>(r, cloud, "healthmonitors", "healthmonitor", "healthmonitor", "healthmonitors", {
     view: monitorView, create: (b) => createMonitor(cloud, b), update: (x, b) => updateMonitor(cloud, x, b),
   });
-  collection<L7PolicyRecord>("l7policies", "l7policy", "l7policy", "l7policies", {
+  addCollection<L7PolicyRecord>(r, cloud, "l7policies", "l7policy", "l7policy", "l7policies", {
     view: (x) => policyView(s, x), create: (b) => createPolicy(cloud, b), update: (x, b) => updatePolicy(cloud, x, b),
   });
-
-  // Sub-collections: members of a pool, rules of a policy.
-  function sub<P extends OctaviaBase, R extends OctaviaBase>(
-    path: string, parentKind: OctaviaKind, kind: OctaviaKind, key: string, many: string, parentOf: (x: R) => string,
-    ops: { view: (x: R) => Record<string, unknown>; create: (p: P, b: Record<string, unknown>) => R; update: (x: R, b: Record<string, unknown>) => void },
-  ): void {
-    const coll = `${LBAAS}/${path}/:pid/${many}`;
-    const child = (ctx: Ctx): R => {
-      const parent = getOwned<P>(cloud, parentKind, ctx.params[0]!);
-      const x = getOwned<R>(cloud, kind, ctx.params[1]!);
-      if (parentOf(x) !== parent.id) throw octaviaError(404, `${kind === "member" ? "Member" : "L7 Rule"} ${ctx.params[1]} not found.`);
-      return x;
-    };
-    r.add("GET", coll, (ctx) => {
-      const parent = getOwned<P>(cloud, parentKind, ctx.params[0]!);
-      return listing(ctx, cloud, many, mine<R>(kind, (x) => parentOf(x) === parent.id), ops.view);
-    });
-    r.add("POST", coll, async (ctx) => {
-      const parent = getOwned<P>(cloud, parentKind, ctx.params[0]!);
-      return one(key, ops.view(ops.create(parent, await body(ctx, key))), 201);
-    });
-    r.add("GET", `${coll}/:id`, (ctx) => one(key, ops.view(child(ctx))));
-    r.add("PUT", `${coll}/:id`, async (ctx) => {
-      const x = child(ctx);
-      ops.update(x, await body(ctx, key));
-      return one(key, ops.view(x));
-    });
-    r.add("DELETE", `${coll}/:id`, (ctx): Reply => (deleteChild(cloud, kind, child(ctx)), { status: 204 }));
-  }
-  sub<PoolRecord, MemberRecord>("pools", "pool", "member", "member", "members", (m) => m.pool_id, {
+  addSub<PoolRecord, MemberRecord>(r, cloud, { path: "pools", kind: "pool", of: (m) => m.pool_id }, "member", "member", "members", {
     view: memberView, create: (p, b) => createMember(cloud, p, b), update: (x, b) => updateMember(cloud, x, b),
   });
-  sub<L7PolicyRecord, L7RuleRecord>("l7policies", "l7policy", "l7rule", "rule", "rules", (x) => x.l7policy_id, {
+  addSub<L7PolicyRecord, L7RuleRecord>(r, cloud, { path: "l7policies", kind: "l7policy", of: (x) => x.l7policy_id }, "l7rule", "rule", "rules", {
     view: ruleView, create: (p, b) => createRule(cloud, p, b), update: (x, b) => updateRule(cloud, x, b),
   });
-
   addCatalogRoutes(r, cloud);
   return {
     kind: "load-balancer",
