@@ -16,7 +16,7 @@ import { ApiError, WaitError } from "../../src/errors.js";
 import type { OpenStackCloud } from "../../src/openstack/cloud.js";
 import * as lb from "../../src/openstack/load-balancer.js";
 import { createNetwork, createSubnet, getPort } from "../../src/openstack/network.js";
-import { startSim, type SimServer } from "../../src/sim/index.js";
+import { startSim, type SimDelays, type SimServer } from "../../src/sim/index.js";
 
 let sim: SimServer;
 let dir: string;
@@ -27,7 +27,7 @@ const wait = { minDelay: 5, maxDelay: 20, timeoutMs: 10_000 };
 
 beforeAll(async () => {
   sim = await startSim({
-    clouds: [{ name: "lbcli", maxPageSize: 3, delays: { lbCreate: 250, lbUpdate: 20, lbDelete: 20 }, loadBalancer: { providers: ["amphora", "ovn"], flavors: [{ name: "single" }] } }],
+    clouds: [{ name: "lbcli", maxPageSize: 3, delays: { lbCreate: 100, lbUpdate: 20, lbDelete: 20 }, loadBalancer: { providers: ["amphora", "ovn"], flavors: [{ name: "single" }] } }],
   });
   dir = mkdtempSync(path.join(tmpdir(), "lb-client-"));
   const cfg = path.join(dir, "clouds.yaml");
@@ -97,7 +97,11 @@ describe("octavia client", () => {
 
   it("recognises Octavia's 409 while the load balancer is busy and retries after waiting", async () => {
     const c = cloud.loadBalancer;
+    // Why: a long create keeps the LB pending for both refused calls even on a loaded machine.
+    const delays = (sim.cloud("lbcli") as unknown as { delays: SimDelays }).delays;
+    delays.lbCreate = 2000;
     const busy = await lb.createLoadBalancer(c, { name: "busy", vip_subnet_id: subnetId });
+    delays.lbCreate = 100;
     const err = await lb.createListener(c, { loadbalancer_id: busy.id, protocol: "TCP", protocol_port: 22 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).status).toBe(409);
