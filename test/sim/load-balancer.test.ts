@@ -163,7 +163,7 @@ describe("octavia in the simulator", () => {
     const r = await call("POST", `${O}/loadbalancers`, { loadbalancer: { name: "one-too-many", vip_subnet_id: sub.id } });
     expect(r.status).toBe(403);
     expect(r.body.faultstring).toBe("Quota has been met for resources: Load Balancer");
-    expect((await call("GET", `${O}/quotas/${c.projectId}`)).body.quota).toMatchObject({ loadbalancer: 12, member: 3, listener: -1 });
+    expect((await call("GET", `${O}/quotas/${c.projectId}`)).body.quota).toMatchObject({ loadbalancer: 12, load_balancer: 12, member: 3, listener: -1, health_monitor: -1 });
     expect((await call("GET", `${O}/quotas/other`)).status).toBe(403);
   });
 

@@ -278,9 +278,10 @@ function addCatalogRoutes(r: Router, cloud: CloudContext): void {
     if (!s.availabilityZones.includes(ctx.params[0]!)) throw octaviaError(404, `Availability Zone ${ctx.params[0]} not found.`);
     return { status: 200, body: { availability_zone: azView(ctx.params[0]!) } };
   });
-  const quota = () => ({
-    loadbalancer: s.quotas.loadbalancer, listener: s.quotas.listener, member: s.quotas.member, pool: s.quotas.pool,
-    healthmonitor: s.quotas.healthmonitor, l7policy: s.quotas.l7policy, l7rule: s.quotas.l7rule,
+  // Why: Octavia answers both spellings (the pre-Rocky `load_balancer`/`health_monitor` too); octaviaclient reads the old ones.
+  const quota = (q: Record<OctaviaKind, number> = s.quotas) => ({
+    loadbalancer: q.loadbalancer, load_balancer: q.loadbalancer, listener: q.listener, member: q.member, pool: q.pool,
+    healthmonitor: q.healthmonitor, health_monitor: q.healthmonitor, l7policy: q.l7policy, l7rule: q.l7rule,
   });
   const own = (ctx: Ctx) => {
     if (ctx.params[0] !== cloud.store.identity.projectId) throw octaviaError(403, "Policy does not allow this request to be performed.");
@@ -289,7 +290,7 @@ function addCatalogRoutes(r: Router, cloud: CloudContext): void {
   r.add("GET", `${LBAAS}/quotas/:pid`, (ctx): Reply => (own(ctx), { status: 200, body: { quota: quota() } }));
   r.add("GET", `${LBAAS}/quotas/:pid/default`, (ctx): Reply => (own(ctx), {
     status: 200,
-    body: { quota: { loadbalancer: -1, listener: -1, member: -1, pool: -1, healthmonitor: -1, l7policy: -1, l7rule: -1 } },
+    body: { quota: quota({ loadbalancer: -1, listener: -1, member: -1, pool: -1, healthmonitor: -1, l7policy: -1, l7rule: -1 }) },
   }));
   const refuse = (): Reply => {
     throw octaviaError(403, "Policy does not allow this request to be performed.");

@@ -108,6 +108,10 @@ export function createLoadBalancer(cloud: CloudContext, b: Body): LbRecord {
   if (!b["vip_subnet_id"] && !b["vip_network_id"] && !b["vip_port_id"]) {
     throw octaviaError(400, "Validation failure: VIP must contain one of: vip_port_id, vip_network_id, vip_subnet_id.");
   }
+  if ((Array.isArray(b["listeners"]) && b["listeners"].length > 0) || (Array.isArray(b["pools"]) && b["pools"].length > 0)) {
+    // Why: Octavia accepts a whole graph here; ignoring it silently would leave callers with a bare load balancer.
+    throw octaviaError(501, "The simulator does not implement single-call graph creation (listeners or pools in the load balancer body); create them one by one.");
+  }
   const provider = pickProvider(cloud, b);
   const flavorId = pickFlavor(cloud, b);
   const az = pickZone(cloud, b);
