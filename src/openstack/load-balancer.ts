@@ -266,7 +266,9 @@ export async function waitForLoadBalancer(c: LoadBalancerClient, lbId: string, o
     });
   } catch (err) {
     if (err instanceof WaitError && err.reason === "terminal" && err.lastStatus?.toUpperCase() === "ERROR") {
-      const lb = await getLoadBalancer(c, lbId);
+      // Why: the load balancer may be gone by now (a cleanup elsewhere); the ERROR is still the answer.
+      const lb = await getLoadBalancer(c, lbId).catch(() => undefined);
+      if (!lb) throw err;
       const fault = await describeLoadBalancerFault(c, lb);
       throw new LoadBalancerFailedError(`load balancer ${lb.name || lbId} went to ERROR: ${fault}`, lbId, fault);
     }
