@@ -18,6 +18,7 @@ import { ServiceClient, Session, type SessionOptions } from "./session.js";
 import type { BlockStorageClient } from "./block-storage.js";
 import type { ComputeClient } from "./compute.js";
 import type { ImageClient } from "./image.js";
+import type { LoadBalancerClient } from "./load-balancer.js";
 import type { NetworkClient } from "./network.js";
 
 /** Options of `OpenStackCloud.connect`. */
@@ -127,6 +128,11 @@ export class OpenStackCloud {
   /** Glance v2. */
   get image(): ImageClient {
     return this.client("image");
+  }
+
+  /** Octavia (load-balancer v2); using it fails when the catalog has no load-balancer entry (check `has`). */
+  get loadBalancer(): LoadBalancerClient {
+    return this.client("load-balancer");
   }
 
   /** True when the catalog offers the service. */

@@ -56,4 +56,7 @@ export const DEFAULT_DELAYS: SimDelays = {
   volumeDelete: 80,
   volumeAttach: 80,
   imageSave: 60,
+  lbCreate: 150,
+  lbUpdate: 60,
+  lbDelete: 80,
 };

@@ -49,6 +49,9 @@ export function stateDump(cloud: CloudContext): Record<string, unknown> {
     networks: table(s.networks), subnets: table(s.subnets), ports: table(s.ports), routers: table(s.routers),
     securityGroups: table(s.securityGroups), securityGroupRules: table(s.securityGroupRules), floatingIps: table(s.floatingIps),
     volumes: table(s.volumes), snapshots: table(s.snapshots), volumeTypes: table(s.volumeTypes), images: table(s.images),
+    loadBalancers: table(s.octavia.loadBalancers), lbListeners: table(s.octavia.listeners), lbPools: table(s.octavia.pools),
+    lbMembers: table(s.octavia.members), lbHealthMonitors: table(s.octavia.healthMonitors), lbL7Policies: table(s.octavia.l7policies),
+    lbL7Rules: table(s.octavia.l7rules), lbEvents: s.octavia.events.map(plain),
   };
 }
 

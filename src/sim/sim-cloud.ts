@@ -1,8 +1,8 @@
 /**
  * One simulated cloud: its state, its HTTP listener on an ephemeral port of
- * 127.0.0.1, and the five services mounted under their devstack-style prefixes
- * (`/identity`, `/compute`, `/network`, `/volume`, `/image`) plus the
- * `/_sim/*` control endpoints.
+ * 127.0.0.1, and the services mounted under their devstack-style prefixes
+ * (`/identity`, `/compute`, `/network`, `/volume`, `/image`, and unless
+ * switched off `/load-balancer`) plus the `/_sim/*` control endpoints.
  *
  * Quirks: keep-alive is on with a long idle timeout and no request timeout,
  * because multi-GiB image uploads and downloads run for many seconds;
@@ -21,6 +21,7 @@ import { Scheduler } from "./core/scheduler.js";
 import { dispatch } from "./dispatch.js";
 import { identityService } from "./identity/keystone.js";
 import { imageService } from "./image/index.js";
+import { loadBalancerService } from "./load-balancer/index.js";
 import { networkService } from "./network/index.js";
 import { seedCloud } from "./standard-content.js";
 import { BlobStore } from "./store/blobs.js";
@@ -67,9 +68,11 @@ export class SimCloudImpl implements SimCloud, CloudContext {
       this.blobs,
     );
     this.scheduler = new Scheduler((err) => log.warn("Simulated transition failed", { cloud: this.name, error: String(err) }));
-    for (const t of CATALOG_TYPES) this.endpointIds[t] = { service: hexId(), public: hexId(), internal: hexId(), admin: hexId() };
+    const lbEnabled = opts.loadBalancer?.enabled !== false;
+    for (const t of [...CATALOG_TYPES, ...(lbEnabled ? ["load-balancer"] : [])]) this.endpointIds[t] = { service: hexId(), public: hexId(), internal: hexId(), admin: hexId() };
     seedCloud(this, opts);
     this.services = [identityService(this), computeService(this), networkService(this), volumeService(this), imageService(this)];
+    if (lbEnabled) this.services.push(loadBalancerService(this, opts.loadBalancer));
     this.server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000, noDelay: true }, (req, res) => this.onRequest(req, res));
   }
 

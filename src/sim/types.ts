@@ -28,6 +28,12 @@ export interface SimDelays {
   volumeAttach: number;
   /** Glance image queued → saving → active for server snapshots and volume uploads (each step). */
   imageSave: number;
+  /** Octavia load balancer PENDING_CREATE → ACTIVE (or ERROR). */
+  lbCreate: number;
+  /** Octavia PENDING_UPDATE → ACTIVE after any change to a load balancer or a child of it. */
+  lbUpdate: number;
+  /** Octavia PENDING_DELETE → gone (load balancer, cascade included). */
+  lbDelete: number;
 }
 
 /** Quota keys understood by `SimCloudOptions.quotas`. */
@@ -85,6 +91,28 @@ export interface SimVolumeTypeSpec {
   id?: string;
 }
 
+/** A load-balancer flavor to offer (Octavia flavors are operator-defined). */
+export interface SimLbFlavorSpec {
+  name: string;
+  description?: string;
+  enabled?: boolean;
+  id?: string;
+}
+
+/** Octavia of one simulated cloud. */
+export interface SimLoadBalancerOptions {
+  /** Offer the load-balancer service at all (default true). */
+  enabled?: boolean;
+  /** Provider drivers, first is the default (default ["amphora", "octavia"]; "ovn" is known too). */
+  providers?: string[];
+  /** LB flavors (default none). */
+  flavors?: SimLbFlavorSpec[];
+  /** LB availability zones by name (default none). */
+  availabilityZones?: string[];
+  /** Octavia quotas of the project by Octavia's names; -1 (default) is unlimited. */
+  quotas?: Partial<Record<"loadbalancer" | "listener" | "pool" | "member" | "healthmonitor" | "l7policy" | "l7rule", number>>;
+}
+
 /** Options of one simulated cloud. */
 export interface SimCloudOptions {
   /** Cloud name, e.g. "simsrc"; used in clouds.yaml. */
@@ -126,6 +154,8 @@ export interface SimCloudOptions {
    * volume is created from an image that already carries that property (default true).
    */
   zedSignatureVerifiedQuirk?: boolean;
+  /** Octavia (load-balancer v2): providers, LB flavors, quotas. */
+  loadBalancer?: SimLoadBalancerOptions;
 }
 
 /** Faults, switchable at runtime; all rates are fractions in [0, 1]. */
@@ -140,6 +170,8 @@ export interface SimFaults {
   truncateRate?: number;
   /** Server names that go to ERROR ("No valid host was found…"). */
   failServerBuild?: string[];
+  /** Load balancer names whose creation ends in provisioning_status ERROR. */
+  failLoadBalancerCreate?: string[];
   /** Seed for a deterministic fault sequence. */
   seed?: number;
 }

@@ -21,6 +21,7 @@ import * as compute from "../../src/openstack/compute.js";
 import * as blockStorage from "../../src/openstack/block-storage.js";
 import * as image from "../../src/openstack/image.js";
 import * as network from "../../src/openstack/network.js";
+import * as lb from "../../src/openstack/load-balancer-schemas.js";
 import { VersionDocument } from "../../src/openstack/microversions.js";
 import { LimitsResponse, QuotaDetailSetResponse, QuotaSetResponse, AvailabilityZoneListResponse } from "../../src/openstack/shared-schemas.js";
 
@@ -135,6 +136,30 @@ const P = {
   extension: zp("network.ExtensionResponse", network.ExtensionResponse),
   extensions: zp("network.ExtensionListResponse", network.ExtensionListResponse),
   networkAzs: zp("network.NetworkAvailabilityZoneListResponse", network.NetworkAvailabilityZoneListResponse),
+  lb: zp("lb.LoadBalancerResponse", lb.LoadBalancerResponse),
+  lbs: zp("lb.LoadBalancerListResponse", lb.LoadBalancerListResponse),
+  lbStatus: zp("lb.StatusTreeResponse", lb.StatusTreeResponse),
+  lbStats: zp("lb.StatsResponse", lb.StatsResponse),
+  listener: zp("lb.ListenerResponse", lb.ListenerResponse),
+  listeners: zp("lb.ListenerListResponse", lb.ListenerListResponse),
+  pool: zp("lb.PoolResponse", lb.PoolResponse),
+  pools: zp("lb.PoolListResponse", lb.PoolListResponse),
+  member: zp("lb.MemberResponse", lb.MemberResponse),
+  members: zp("lb.MemberListResponse", lb.MemberListResponse),
+  monitor: zp("lb.HealthMonitorResponse", lb.HealthMonitorResponse),
+  monitors: zp("lb.HealthMonitorListResponse", lb.HealthMonitorListResponse),
+  l7policy: zp("lb.L7PolicyResponse", lb.L7PolicyResponse),
+  l7policies: zp("lb.L7PolicyListResponse", lb.L7PolicyListResponse),
+  l7rule: zp("lb.L7RuleResponse", lb.L7RuleResponse),
+  l7rules: zp("lb.L7RuleListResponse", lb.L7RuleListResponse),
+  lbQuota: zp("lb.QuotaResponse", lb.QuotaResponse),
+  lbQuotas: zp("lb.QuotaListResponse", lb.QuotaListResponse),
+  providers: zp("lb.ProviderListResponse", lb.ProviderListResponse),
+  providerCapabilities: zp("lb.ProviderCapabilitiesResponse", lb.ProviderCapabilitiesResponse),
+  lbFlavor: zp("lb.LbFlavorResponse", lb.LbFlavorResponse),
+  lbFlavors: zp("lb.LbFlavorListResponse", lb.LbFlavorListResponse),
+  lbAz: zp("lb.LbAvailabilityZoneResponse", lb.LbAvailabilityZoneResponse),
+  lbAzs: zp("lb.LbAvailabilityZoneListResponse", lb.LbAvailabilityZoneListResponse),
 };
 
 /** A rule: files whose path (relative to the samples folder) matches go to `parser`, or are not read (`skip`). */
@@ -148,7 +173,7 @@ const v = "(?:v[\\d.]+/)?"; // an optional microversion folder
 const RULES: Rule[] = [
   { re: REQUEST, skip: "request body (the tool builds these)" },
   { re: NOVA_ACTION_BODY, skip: "request body of a server action" },
-  { re: /^(octavia|swift)\//, skip: "load balancers and object storage are not read yet" },
+  { re: /^swift\//, skip: "object storage is not read yet" },
   { re: /\.(md|tsv)$/, skip: "not a sample" },
 
   // Keystone
@@ -253,10 +278,39 @@ const RULES: Rule[] = [
   { re: /^neutron\/extensions\/extensions-[\w-]*\.json$/, parser: P.extensions },
   { re: /^neutron\/extensions\/extension-[\w-]*\.json$/, parser: P.extension },
   { re: /^neutron\/availability-zones\/[\w-]*\.json$/, parser: P.networkAzs },
+
+  // Octavia (file names: <object>-<action>-response.json, plural for lists)
+  { re: /^octavia\/(amphora|flavorprofile|availabilityzoneprofile)/, skip: "operator-only Octavia APIs (amphorae, profiles) are not read" },
+  { re: /^octavia\/[\w-]*-obj\.json$/, skip: "a fragment of a request body, not a response" },
+  { re: /^octavia\/[\w-]*-curl$/, skip: "a curl command line, not a body" },
+  { re: /^octavia\/(loadbalancer|listener)-stats[\w-]*\.json$/, parser: P.lbStats },
+  { re: /^octavia\/loadbalancer-status[\w-]*\.json$/, parser: P.lbStatus },
+  { re: /^octavia\/loadbalancers-[\w-]*\.json$/, parser: P.lbs },
+  { re: /^octavia\/loadbalancer-[\w-]*\.json$/, parser: P.lb },
+  { re: /^octavia\/listeners-[\w-]*\.json$/, parser: P.listeners },
+  { re: /^octavia\/listener-[\w-]*\.json$/, parser: P.listener },
+  { re: /^octavia\/pools-[\w-]*\.json$/, parser: P.pools },
+  { re: /^octavia\/pool-[\w-]*\.json$/, parser: P.pool },
+  { re: /^octavia\/members-[\w-]*\.json$/, parser: P.members },
+  { re: /^octavia\/member-[\w-]*\.json$/, parser: P.member },
+  { re: /^octavia\/healthmonitors-[\w-]*\.json$/, parser: P.monitors },
+  { re: /^octavia\/healthmonitor-[\w-]*\.json$/, parser: P.monitor },
+  { re: /^octavia\/l7policies-[\w-]*\.json$/, parser: P.l7policies },
+  { re: /^octavia\/l7policy-[\w-]*\.json$/, parser: P.l7policy },
+  { re: /^octavia\/l7rules-[\w-]*\.json$/, parser: P.l7rules },
+  { re: /^octavia\/l7rule-[\w-]*\.json$/, parser: P.l7rule },
+  { re: /^octavia\/quotas-list[\w-]*\.json$/, parser: P.lbQuotas },
+  { re: /^octavia\/quotas?-[\w-]*\.json$/, parser: P.lbQuota },
+  { re: /^octavia\/provider-list[\w-]*\.json$/, parser: P.providers },
+  { re: /^octavia\/provider-[\w-]*capabilit[\w-]*\.json$/, parser: P.providerCapabilities },
+  { re: /^octavia\/flavors-list[\w-]*\.json$/, parser: P.lbFlavors },
+  { re: /^octavia\/flavor-[\w-]*\.json$/, parser: P.lbFlavor },
+  { re: /^octavia\/availabilityzones?-list[\w-]*\.json$/, parser: P.lbAzs },
+  { re: /^octavia\/availabilityzone-[\w-]*\.json$/, parser: P.lbAz },
 ];
 
 /** Folders whose response bodies the tool reads: an unmapped response file there is a failure. */
-const RELEVANT_FOLDER = /^(keystone\/auth\/|nova\/(servers|flavors|flavor-extra-specs|limits|os-attach-interfaces|os-availability-zone|os-keypairs|os-quota-sets|os-server-groups|os-server-tags|os-volume_attachments|server-metadata|versions)\/|cinder\/(volumes|snapshots|volume_type|volume_actions|quota_sets|limits|versions)\/|glance\/|neutron\/)/;
+const RELEVANT_FOLDER = /^(octavia\/|keystone\/auth\/|nova\/(servers|flavors|flavor-extra-specs|limits|os-attach-interfaces|os-availability-zone|os-keypairs|os-quota-sets|os-server-groups|os-server-tags|os-volume_attachments|server-metadata|versions)\/|cinder\/(volumes|snapshots|volume_type|volume_actions|quota_sets|limits|versions)\/|glance\/|neutron\/)/;
 
 function listFiles(dir: string, base = dir): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -320,7 +374,8 @@ describe.skipIf(!present)("OpenStack API samples parse with the client schemas",
     const skipped = outcomes.filter((o) => o.status === "skipped").length;
     console.log(`\nschema → samples (${outcomes.length - skipped} mapped, ${skipped} not read)\n${lines.join("\n")}\n`);
     // every schema the service clients export for a response kind the tool reads covers at least one sample
-    for (const p of [P.server, P.servers, P.flavor, P.flavors, P.keypair, P.keypairs, P.serverGroup, P.serverGroups, P.interfaces, P.volumeAttachments, P.limits, P.quotaDetail, P.azs, P.volume, P.volumes, P.snapshot, P.snapshots, P.volumeTypes, P.image, P.images, P.network, P.networks, P.subnet, P.subnets, P.router, P.routers, P.port, P.ports, P.sg, P.rule, P.rules, P.fip, P.neutronQuotaDetails, P.extensions, P.token, P.catalog]) {
+    for (const p of [P.server, P.servers, P.flavor, P.flavors, P.keypair, P.keypairs, P.serverGroup, P.serverGroups, P.interfaces, P.volumeAttachments, P.limits, P.quotaDetail, P.azs, P.volume, P.volumes, P.snapshot, P.snapshots, P.volumeTypes, P.image, P.images, P.network, P.networks, P.subnet, P.subnets, P.router, P.routers, P.port, P.ports, P.sg, P.rule, P.rules, P.fip, P.neutronQuotaDetails, P.extensions, P.token, P.catalog,
+      P.lb, P.lbs, P.lbStatus, P.listener, P.pool, P.pools, P.member, P.members, P.monitor, P.l7policy, P.l7policies, P.l7rule, P.l7rules, P.lbQuota, P.lbFlavors, P.lbAzs]) {
       const covered = [...bySchema.keys()].some((k) => k.split(" | ").includes(p.name));
       expect(covered, `${p.name} covers no sample`).toBe(true);
     }

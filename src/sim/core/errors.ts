@@ -58,6 +58,11 @@ export function neutronError(status: number, type: string, message: string): Api
   return new ApiFault(status, { NeutronError: { type, message, detail: "" } });
 }
 
+/** An Octavia error: pecan/wsme's `{"faultcode", "faultstring", "debuginfo"}`. */
+export function octaviaError(status: number, message: string): ApiFault {
+  return new ApiFault(status, { faultcode: status >= 500 ? "Server" : "Client", faultstring: message, debuginfo: null });
+}
+
 /** A Keystone error body. */
 export function keystoneError(status: number, message: string, title = reason(status)): ApiFault {
   return new ApiFault(status, { error: { code: status, message, title } });
@@ -104,7 +109,7 @@ export function escapeHtml(s: string): string {
 }
 
 /** The services a request can belong to (decides the error format). */
-export type ServiceKind = "identity" | "compute" | "network" | "volume" | "image";
+export type ServiceKind = "identity" | "compute" | "network" | "volume" | "image" | "load-balancer";
 
 /** keystonemiddleware's 401 on a service API, with its WWW-Authenticate header. */
 export function tokenRejected(service: ServiceKind, identityUri: string): ApiFault {
@@ -148,5 +153,7 @@ export function injectedFailure(service: ServiceKind, status: 500 | 503): ApiFau
       return keystoneError(500, "An unexpected error prevented the server from fulfilling your request.", "Internal Server Error");
     case "image":
       return glanceError(500, "The server has either erred or is incapable of performing the requested operation.");
+    case "load-balancer":
+      return octaviaError(500, "The server has either erred or is incapable of performing the requested operation.");
   }
 }

@@ -30,11 +30,13 @@ export class FaultInjector {
   private faults: SimFaults = {};
   private rand: () => number = mulberry32(Date.now());
   private failBuild = new Set<string>();
+  private failLb = new Set<string>();
 
   /** Replaces the fault set; reseeds the PRNG (random seed when none is given). */
   set(f: SimFaults): void {
     this.faults = { ...f };
     this.failBuild = new Set(f.failServerBuild ?? []);
+    this.failLb = new Set(f.failLoadBalancerCreate ?? []);
     this.rand = mulberry32(f.seed ?? Math.floor(Math.random() * 2 ** 32));
   }
 
@@ -66,5 +68,10 @@ export class FaultInjector {
   /** True when a server with this name must fail to build. */
   failsBuild(name: string): boolean {
     return this.failBuild.has(name);
+  }
+
+  /** True when a load balancer with this name must end its creation in ERROR. */
+  failsLoadBalancer(name: string): boolean {
+    return this.failLb.has(name);
   }
 }

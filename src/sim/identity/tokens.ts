@@ -172,6 +172,7 @@ export function catalog(cloud: CloudContext): unknown[] {
     image: ["glance", `${base}/image`],
     identity: ["keystone", `${base}/identity`],
   };
+  if (cloud.endpointIds["load-balancer"]) urls["load-balancer"] = ["octavia", `${base}/load-balancer`];
   return Object.entries(urls).map(([type, [name, url]]) => {
     const ids = cloud.endpointIds[type]!;
     return {

@@ -16,6 +16,7 @@ import type {
   SubnetRecord, TokenRecord, VolumeRecord, VolumeTypeRecord,
 } from "./records.js";
 import { Table } from "./table.js";
+import { OctaviaState } from "../load-balancer/model.js";
 
 /** Default quotas of Zed's services (nova.conf, cinder.conf, neutron.conf defaults; Glance unlimited). */
 export const DEFAULT_QUOTAS: Record<QuotaName, number> = {
@@ -74,6 +75,9 @@ export class SimStore {
   defaultVolumeTypeId = "";
 
   readonly images = new Table<ImageRecord>();
+
+  /** Octavia's load balancers and their children. */
+  readonly octavia = new OctaviaState();
 
   /** Neutron extensions switched on beyond the default set. */
   readonly networkExtensions = new Set<string>();
