@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCloud } from "../../src/commands/connect.js";
+import { connectCloud } from "../../src/executor/connect.js";
 import { ApiError, WaitError } from "../../src/errors.js";
 import type { OpenStackCloud } from "../../src/openstack/cloud.js";
 import * as lb from "../../src/openstack/load-balancer.js";
