@@ -11,8 +11,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import YAML from "yaml";
 import { ConfigError } from "../errors.js";
+import { parseYamlText } from "../util/yaml.js";
 
 /** Where to look; every part is injectable so tests never read the real home. */
 export interface LookupDirs {
@@ -64,20 +64,7 @@ export function readConfigFile(file: string): unknown {
   } catch (err) {
     throw new ConfigError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
   }
-  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const lines = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
-      return `${where}: YAML syntax error: ${e.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "")}`;
-    });
-    const first = lines[0] as string;
-    throw new ConfigError(lines.length > 1 ? `${first} (and ${lines.length - 1} more)` : first, {
-      details: lines.length > 1 ? lines : [],
-      hint: "Fix the file and run the command again.",
-    });
-  }
-  return doc.toJS({ maxAliasCount: 100 }) ?? {};
+  return parseYamlText(text, { source: file }) ?? {};
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
