@@ -8,6 +8,8 @@
  * directory, `~/.config/openstack/` and `/etc/openstack/`; the first file that
  * exists wins. secure.yaml is found the same way (OS_CLIENT_SECURE_FILE) and
  * deep-merged over it, so passwords can live in a separate file.
+ * clouds-public.yaml (vendor profiles that a cloud names with `profile:`) is
+ * found in the same directories.
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -25,7 +27,7 @@ export interface LookupDirs {
 
 const SUFFIXES = [".yaml", ".yml", ".json"];
 
-function candidates(base: "clouds" | "secure", dirs: LookupDirs): string[] {
+function candidates(base: "clouds" | "secure" | "clouds-public", dirs: LookupDirs): string[] {
   const roots = [dirs.cwd, path.join(dirs.home, ".config", "openstack"), dirs.systemDir];
   return roots.flatMap((r) => SUFFIXES.map((s) => path.join(r, base + s)));
 }
@@ -54,6 +56,11 @@ export function findSecureFile(dirs: LookupDirs): string | null {
     return p;
   }
   return candidates("secure", dirs).find((p) => existsSync(p)) ?? null;
+}
+
+/** Finds clouds-public.yaml (vendor profiles, `public-clouds:`) in the same places; null when there is none. */
+export function findPublicFile(dirs: LookupDirs): string | null {
+  return candidates("clouds-public", dirs).find((p) => existsSync(p)) ?? null;
 }
 
 /** Parses a YAML (or JSON) file into a plain value; syntax errors become ConfigError with file and line. */

@@ -51,6 +51,11 @@ export interface TlsOptions {
   ca?: string | Buffer;
   cert?: string | Buffer;
   key?: string | Buffer;
+  /**
+   * Why the configured CA bundle could not be read. openstacksdk ignores cacert
+   * for http endpoints, so an unreadable one fails only the first https request.
+   */
+  caError?: string;
 }
 
 /** Knobs of one HTTP client (tests use tiny delays). Unset knobs come from the environment, then the defaults. */
@@ -298,6 +303,8 @@ async function classify(err: unknown, method: HttpMethod, url: string, limits: {
     else if (typeof res.data === "string") body = res.data;
     else if (Buffer.isBuffer(res.data)) body = res.data.toString("utf8");
     else if (res.data !== undefined && res.data !== null) body = JSON.stringify(res.data);
+    // Why: the raw body may echo the request (credentials); only its redacted form travels on.
+    (res as { data?: unknown }).data = undefined;
     const redacted = body ? redact(body) : undefined;
     const excerpt = redacted?.slice(0, BODY_EXCERPT);
     const requestId = requestIdOf(headers);
@@ -591,6 +598,9 @@ export class HttpClient {
 
   private async once<T>(req: HttpRequest, deadlineMs: number): Promise<HttpResponse<T>> {
     const url = buildUrl(req.url, req.params);
+    if (this.options.tls?.caError && /^https:/i.test(url)) {
+      throw new ConfigError(`${this.options.tls.caError} (needed for ${displayUrl(url)})`, { hint: "Fix cacert in clouds.yaml (or OS_CACERT)." });
+    }
     const headers: Record<string, string> = {
       "User-Agent": `scs-migrate/${TOOL_VERSION}`,
       Accept: "application/json",
