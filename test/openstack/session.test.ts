@@ -79,7 +79,7 @@ describe("Keystone session", () => {
       const err = await listKeypairs(cloud.compute).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(AuthError);
       expect((err as AuthError).exitCode).toBe(EXIT.AUTH);
-      expect((err as AuthError).message).toMatch(/^compute on cloud fake refused a fresh token \(GET http:\/\/127\.0\.0\.1:\d+\/compute\/v2\.1\/os-keypairs: 401, request req-\d+\)$/);
+      expect((err as AuthError).message).toMatch(/^compute on cloud fake refused a fresh token \(GET http:\/\/127\.0\.0\.1:\d+\/compute\/v2\.1\/os-keypairs\?limit=1000: 401, request req-\d+\)$/);
       expect((err as AuthError).hint).toMatch(/role/);
       expect(fake.callsTo("GET", "/compute/v2.1/os-keypairs")).toHaveLength(2);
     } finally {
