@@ -32,7 +32,7 @@ import https from "node:https";
 import type { Socket } from "node:net";
 import { PassThrough, Readable } from "node:stream";
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from "axios";
-import { ApiError, ConfigError, TimeoutError, UnreachableError, type Fault } from "../errors.js";
+import { ApiError, ConfigError, MigrateError, TimeoutError, UnreachableError, type Fault } from "../errors.js";
 import { log, redact } from "../log.js";
 import { TOOL_VERSION } from "../version.js";
 import { faultMessage } from "./fault-message.js";
@@ -573,8 +573,8 @@ export class HttpClient {
           return await this.once<T>(req, Number.isFinite(deadline) ? deadline : 0);
         } catch (err) {
           if (isAbort(err, req.signal)) throw req.signal?.reason ?? err;
-          if (err instanceof UnreachableError) throw err;
-          if (err instanceof ApiError && !(err instanceof TimeoutError)) throw err;
+          // Why: the tool's own errors are final (a timeout is the one kind worth another attempt).
+          if (err instanceof MigrateError && !(err instanceof TimeoutError)) throw err;
           const c: Classified =
             err instanceof TimeoutError
               ? { error: err, retrySafe: false, retryIfIdempotent: true, retryAfterMs: undefined }
