@@ -60,7 +60,8 @@ function base64Forms(value: string): string[] {
 
 /** Every encoding a secret can take on its way into a message: raw, JSON, URL, HTML, base64(url). */
 export function secretForms(value: string): string[] {
-  const base = new Set<string>([value, ...jsonForms(value)]);
+  // Why: a service may quote our JSON request inside its own JSON error, escaping it twice.
+  const base = new Set<string>([value, ...jsonForms(value), ...jsonForms(value).flatMap(jsonForms)]);
   const all = new Set<string>();
   for (const b of base) {
     all.add(b);

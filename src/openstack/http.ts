@@ -110,7 +110,7 @@ export const httpEvents = new EventEmitter();
 
 /** The line a waiting notice prints: `waiting for compute (GET /servers/detail) on cloud src: 10 s…`. */
 export function waitingLine(e: WaitingEvent): string {
-  return `waiting for ${e.service} (${e.method} ${e.path})${e.cloud ? ` on cloud ${e.cloud}` : ""}: ${Math.round(e.waitedMs / 1000)} s…`;
+  return `waiting for ${e.service} (${e.method} ${e.path})${e.cloud ? ` on cloud ${e.cloud}` : ""}: ${duration(e.waitedMs)}…`;
 }
 
 function defaultOnWaiting(e: WaitingEvent): void {
@@ -294,7 +294,9 @@ async function classify(err: unknown, method: HttpMethod, url: string, limits: {
   const neverConnected = err instanceof AxiosError && !err.response && err.request !== undefined && (!sock || sock.connecting === true);
   scrub(err);
   const shownUrl = displayUrl(url);
-  if (err instanceof AxiosError && err.response) {
+  // Why: a 2xx whose body was cut off is a network failure, not an answer (axios attaches the response).
+  const bodyCut = err instanceof AxiosError && err.response !== undefined && err.response.status >= 200 && err.response.status < 300;
+  if (err instanceof AxiosError && err.response && !bodyCut) {
     const res = err.response;
     const headers = lowerHeaders(res.headers);
     const status = res.status;
@@ -349,6 +351,15 @@ async function classify(err: unknown, method: HttpMethod, url: string, limits: {
       retryAfterMs: undefined,
     };
   }
+  if (code.startsWith("HPE_")) {
+    // Why: an answer that is not HTTP (oversized headers, garbage) will be the same next time.
+    return {
+      error: new ApiError(`${method} ${shownUrl}: the answer is not valid HTTP (${code})`, { method, url: shownUrl, fault: "server", retryable: false, cause: err }),
+      retrySafe: false,
+      retryIfIdempotent: false,
+      retryAfterMs: undefined,
+    };
+  }
   if (code === "ETIMEDOUT" || code === "ECONNABORTED") {
     return {
       error: new TimeoutError(`${method} ${shownUrl}: no data for ${duration(limits.idleMs)} (idle timeout)`, "idle", limits.idleMs, { method, url: shownUrl, cause: err }),
@@ -357,7 +368,7 @@ async function classify(err: unknown, method: HttpMethod, url: string, limits: {
       retryAfterMs: undefined,
     };
   }
-  const isReset = RESET_CODES.has(code) || /socket hang up|ECONNRESET|EPIPE|timeout/i.test(message);
+  const isReset = RESET_CODES.has(code) || bodyCut || /socket hang up|ECONNRESET|EPIPE|timeout|aborted/i.test(message);
   const what = code === "ETIMEDOUT" || code === "ECONNABORTED" ? "timed out" : isReset ? "connection reset" : "request failed";
   return {
     error: new ApiError(`${method} ${shownUrl}: ${what} (${code || redact(message)})`, {
