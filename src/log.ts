@@ -30,7 +30,13 @@ function jsonForms(value: string): string[] {
 
 /** The URL-encoded forms: %20 (encodeURIComponent, encodeURI) and form encoding with "+" for spaces. */
 function urlForms(value: string): string[] {
-  const component = encodeURIComponent(value);
+  let component: string;
+  try {
+    component = encodeURIComponent(value);
+  } catch {
+    // Why: a lone surrogate cannot be URL-encoded, so it cannot appear URL-encoded either.
+    return [];
+  }
   const form = new URLSearchParams({ x: value }).toString().slice(2);
   return [component, encodeURI(value), form, component.replace(/%20/g, "+"), component.replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)];
 }
