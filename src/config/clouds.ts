@@ -116,7 +116,7 @@ function expandProfile(dirs: LookupDirs, cloudName: string, entry: Record<string
   if (file && data !== null && data !== undefined && (!isDict(data) || (publicClouds !== undefined && publicClouds !== null && !isDict(publicClouds)))) {
     throw new ConfigError(`${file}: the file must hold a mapping with a "public-clouds" section`);
   }
-  const vendor = isDict(publicClouds) ? publicClouds[profile] : undefined;
+  const vendor = isDict(publicClouds) && Object.hasOwn(publicClouds, profile) ? publicClouds[profile] : undefined;
   if (vendor === undefined) {
     return { entry: out, missing: `clouds.${cloudName}.profile: "${profile}" is not defined in ${file ?? "any clouds-public.yaml"} (the built-in vendor profiles of openstacksdk are not included)` };
   }
@@ -186,7 +186,8 @@ export function loadCloudConfig(name?: string, opts: LoadCloudOptions = {}): Res
   const cloudName = wanted as string;
   const common = { cwd: dirs.cwd, home: dirs.home };
 
-  const fileEntry = file?.clouds[cloudName];
+  // Why: a cloud called "constructor" or "__proto__" must not find Object.prototype's members.
+  const fileEntry = file && Object.hasOwn(file.clouds, cloudName) ? file.clouds[cloudName] : undefined;
   if (fileEntry === undefined && cloudName === envName) {
     if (!envEntry) throw new ConfigError(`cloud "${cloudName}" means the OS_* variables, but none are set`);
     const r = resolveCloudEntry(cloudName, "environment (OS_*)", envEntry, (key) => `OS_${key.toUpperCase()}`, common);
@@ -209,7 +210,7 @@ export function loadCloudConfig(name?: string, opts: LoadCloudOptions = {}): Res
   if (entry.region_name === undefined && entry["region-name"] === undefined && dirs.env.OS_REGION_NAME) {
     entry.region_name = dirs.env.OS_REGION_NAME;
   }
-  const secureEntry = file.secure?.clouds[cloudName];
+  const secureEntry = file.secure && Object.hasOwn(file.secure.clouds, cloudName) ? file.secure.clouds[cloudName] : undefined;
   const inSecure = (key: string, inAuth: boolean): boolean => {
     if (!isDict(secureEntry)) return false;
     const holder = inAuth ? (isDict(secureEntry.auth) ? secureEntry.auth : {}) : secureEntry;
