@@ -144,7 +144,10 @@ export async function authenticate(http: HttpClient, cloud: ResolvedCloud, signa
   } catch (err) {
     if (err instanceof ApiError && err.status !== undefined && err.status < 500 && err.status !== 429) {
       const receipt = err.body ? AuthReceiptResponse.safeParse(safeJson(err.body)) : undefined;
-      const fault = faultMessage(err.body) ?? "";
+      // Why: an answer that quotes our request (a careless proxy, a debug mode) would show the credential
+      // request; redaction hides the secrets, but the request has no place in a message at all.
+      const rawFault = faultMessage(err.body) ?? "";
+      const fault = /\\?"(?:auth|identity|password|application_credential|methods)\\?"\s*:/.test(rawFault) ? "(the answer quotes the request; not shown)" : rawFault;
       // Why: Keystone answers an expired, revoked or unknown token with 404 (or 401), not a missing endpoint.
       const tokenRefused = cloud.authType === "token" && (err.status === 404 || err.status === 401) && (err.status === 401 || looksLikeKeystoneError(err.body));
       const why = receipt?.success

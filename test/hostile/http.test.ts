@@ -230,6 +230,8 @@ describe("secrets in a hostile answer", () => {
     expect(err).toBeInstanceOf(AuthError);
     const e = err as AuthError;
     expect(e.exitCode).toBe(EXIT.AUTH);
+    expect(e.message).toMatch(/: 401 \(the answer quotes the request; not shown\)$/);
+    expect(e.message).not.toMatch(/"identity"|alice/);
     const shown = [e.message, e.hint ?? "", ...e.details, ...lines, JSON.stringify((e.cause as ApiError | undefined)?.body ?? "")].join("\n");
     // The server did receive the password (the echo is real) …
     expect(s.requests()[0]?.body).toContain(JSON.stringify(password).slice(1, -1));
