@@ -11,7 +11,8 @@ import { ApiError, AuthError, EXIT, MigrateError, TimeoutError, UnreachableError
 import { clearSecretsForTest, configureLogging, secretForms } from "../../src/log.js";
 import { OpenStackCloud } from "../../src/openstack/cloud.js";
 import { HttpClient, httpEvents, type HttpOptions, type WaitingEvent } from "../../src/openstack/http.js";
-import { fakeCloud } from "../helpers/fake-openstack.js";
+import { FakeOpenStack, fakeCloud } from "../helpers/fake-openstack.js";
+import { listServers } from "../../src/openstack/compute.js";
 import { startHostile, type Behaviour, type HostileServer } from "./server.js";
 
 /** Small limits: 400 ms per attempt, 1.5 s for all attempts, instant backoff. */
@@ -208,6 +209,26 @@ describe("what the user sees while waiting", () => {
     const err = await OpenStackCloud.connect(fakeCloud({ authUrl: `${s.url}/identity/v3` }), { http: { ...SHORT, waitNoticeMs: 100, retries: 0 } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect(lines.find((l) => l.startsWith("waiting for"))).toMatch(/^waiting for identity \(POST \/auth\/tokens\) on cloud fake: /);
+  });
+});
+
+describe("a service that hangs after a good login", () => {
+  it("a compute call names compute, the path under its endpoint and the cloud, and ends with exit 5", async () => {
+    const fake = await FakeOpenStack.start();
+    try {
+      fake.on("GET", "/compute/v2.1/servers/detail", () => "handled"); // never answers
+      const cloud = await OpenStackCloud.connect(fakeCloud(fake), { http: { ...SHORT, waitNoticeMs: 100, retries: 1 } });
+      try {
+        const err = await listServers(cloud.compute).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(TimeoutError);
+        expect((err as TimeoutError).exitCode).toBe(EXIT.UNREACHABLE);
+        expect(lines.find((l) => l.includes("/servers/detail")), lines.join("")).toMatch(/^waiting for compute \(GET \/servers\/detail\) on cloud fake: \d+ ms…$/m);
+      } finally {
+        cloud.close();
+      }
+    } finally {
+      await fake.close();
+    }
   });
 });
 
