@@ -19,10 +19,15 @@
  *   token to another host. A 3xx becomes an error naming the Location.
  * - Query strings are built here, not by axios: OpenStack wants repeated keys
  *   (`tags=a&tags=b`), not axios's `tags[]=`.
- * - With `maxRedirects: 0` axios's `timeout` is a wall-clock limit up to the
- *   response, so streamed uploads and downloads use an idle watchdog instead,
- *   and a failure in the middle of a stream surfaces as a retryable network
- *   ApiError, not as a bare socket error.
+ * - axios's `timeout` is a socket idle limit: a server that trickles a byte
+ *   now and then keeps it from ever firing. So every attempt also has an
+ *   overall deadline (an AbortSignal), new connections have a set-up deadline
+ *   (in the agents), and all attempts of one request share a retry budget.
+ *   Streamed uploads and downloads are exempt from the overall deadline once
+ *   they flow; an idle watchdog guards them, and a failure in the middle of a
+ *   stream surfaces as a retryable network ApiError, not a bare socket error.
+ * - Timeouts are `TimeoutError`s (exit 5). While a request waits, `onWaiting`
+ *   (default: `httpEvents` listeners, else one log line) says what for.
  * - Keystone under uWSGI answers `Connection: close`; eventlet services keep
  *   connections alive. A reset on a reused socket is retried like any reset.
  */
