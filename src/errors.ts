@@ -130,9 +130,15 @@ export interface ApiErrorInit {
   cause?: unknown;
 }
 
-/** A failed OpenStack API call, with what an operator needs to ask the provider. */
+/**
+ * A failed OpenStack API call, with what an operator needs to ask the provider.
+ * A call that never got an HTTP answer (resets, timeouts, after every retry)
+ * or got 502/503/504 (the service behind the gateway is down) exits 5 like an
+ * unreachable cloud; one the service answered with another error exits 1.
+ */
 export class ApiError extends MigrateError {
   readonly code: string = "E_API";
+  override readonly exitCode: number;
   readonly method: string;
   readonly url: string;
   readonly status: number | undefined;
@@ -152,6 +158,30 @@ export class ApiError extends MigrateError {
     this.fault = init.fault;
     this.retryable = init.retryable;
     this.retryAfterMs = init.retryAfterMs;
+    // Why: no answer at all, or a gateway saying the service behind it is down, is an unreachable cloud to the user.
+    const unreachable = (init.fault === "network" && init.status === undefined) || init.status === 502 || init.status === 503 || init.status === 504;
+    this.exitCode = unreachable ? EXIT.UNREACHABLE : EXIT.FAILURE;
+  }
+}
+
+/** Which limit a request ran into. */
+export type TimeoutPhase = "connect" | "answer" | "idle" | "budget";
+
+/**
+ * A request ran out of time: no connection within the connect limit, no
+ * complete answer within the request deadline, no data within the idle limit
+ * of a stream, or the retry budget spent. Retryable like any network fault;
+ * exits 5 (the cloud is, for practical purposes, unreachable).
+ */
+export class TimeoutError extends ApiError {
+  override readonly code: string = "E_TIMEOUT";
+  constructor(
+    message: string,
+    readonly phase: TimeoutPhase,
+    readonly limitMs: number,
+    init: Omit<ApiErrorInit, "fault" | "retryable"> & { retryable?: boolean },
+  ) {
+    super(message, { ...init, fault: "network", retryable: init.retryable ?? true });
   }
 }
 

@@ -2,11 +2,11 @@
  * `scs-migrate drill --from SRC --to DST`: plan, apply, verify, report and
  * roll back in one unattended run (cron, CI). Prints a JSON summary with the
  * recovery time and the age of the copied data; exit 0 when every phase
- * passed, 13 otherwise.
+ * passed, 5 when a cloud could not be reached at all, 13 otherwise.
  */
 import { makeReporter } from "../executor/progress.js";
 import { runDrill } from "../journeys/drill.js";
-import { EXIT } from "../errors.js";
+import { EXIT, MigrateError } from "../errors.js";
 import { out } from "../log.js";
 import { emptyMapping, loadMappingFile } from "../mapping/mapping-file.js";
 import { connectCloud } from "../executor/connect.js";
@@ -35,13 +35,18 @@ export async function run(opts: DrillFlags): Promise<number> {
   const name = opts.name ?? drillName();
   checkMigrationName(name);
   const mapping = opts.map ? await loadMappingFile(opts.map) : emptyMapping();
+  let unreachable: MigrateError | undefined;
   const summary = await runDrill({
     name,
     dir: migrationDir(name),
     from: opts.from,
     to: opts.to,
     mapping,
-    connect: (n) => connectCloud(n),
+    connect: (n) =>
+      connectCloud(n).catch((e: unknown) => {
+        if (e instanceof MigrateError && e.exitCode === EXIT.UNREACHABLE) unreachable ??= e;
+        throw e;
+      }),
     // Why: stdout carries the JSON summary; progress goes to stderr as lines (or nothing with --json).
     reporter: makeReporter({ quiet: Boolean(opts.json) }),
     keep: Boolean(opts.keep),
@@ -59,5 +64,7 @@ export async function run(opts: DrillFlags): Promise<number> {
         : `Drill ${name} FAILED in ${summary.failedPhase}: ${summary.errors.slice(0, 3).join("; ")}\n`,
     );
   }
-  return summary.status === "passed" ? 0 : EXIT.DRILL_FAILED;
+  if (summary.status === "passed") return 0;
+  // Why: cron must tell "a cloud could not be reached, nothing was tried" (5) from "the drill found a problem" (13).
+  return unreachable && summary.failedPhase === "plan" ? EXIT.UNREACHABLE : EXIT.DRILL_FAILED;
 }

@@ -219,6 +219,27 @@ function truthy(v: unknown): boolean {
   return v === true || (typeof v === "string" && ["true", "yes", "1"].includes(v.toLowerCase()));
 }
 
+/**
+ * The region, as openstacksdk's `_get_region` picks it: the one asked for
+ * (region_name, or OS_REGION_NAME), which must be in `regions` when the cloud
+ * lists them; else the first of `regions`; else none. A comma-separated
+ * region_name is a list (openstacksdk's legacy form): its first entry.
+ */
+function selectRegion(regions: (string | { name: string })[] | undefined, wanted: string | undefined, fail: (why: string) => void): string | null {
+  const names = (regions ?? []).map((r) => (typeof r === "string" ? r : r.name));
+  if (names.length === 0) {
+    if (wanted === undefined) return null;
+    const list = wanted.split(",").map((r) => r.trim()).filter(Boolean);
+    return list[0] ?? null;
+  }
+  if (wanted === undefined) return names[0] ?? null;
+  if (!names.includes(wanted)) {
+    fail(`"${wanted}" is not one of the regions of this cloud: ${names.join(", ")} (region names are case sensitive)`);
+    return null;
+  }
+  return wanted;
+}
+
 /** Names a key the way the user wrote it: a clouds.yaml path or an OS_* variable. */
 export type KeyNamer = (key: string, inAuth: boolean) => string;
 
@@ -265,6 +286,12 @@ export function resolveCloudEntry(
     authType = "password";
   }
 
+  // Why: openstackclient (osc-lib's OS_DEFAULT_DOMAIN, "default" unless set) fills the domains a
+  // password login leaves out, so a clouds.yaml that works with `openstack` works here.
+  if (a.success && authType === "password") {
+    if (A.user_id === undefined && A.user_domain_id === undefined && A.user_domain_name === undefined) A.user_domain_id = "default";
+    if (A.project_id === undefined && A.project_domain_id === undefined && A.project_domain_name === undefined) A.project_domain_id = "default";
+  }
   const userDomain = A.user_domain_id !== undefined || A.user_domain_name !== undefined;
   const projectDomain = A.project_domain_id !== undefined || A.project_domain_name !== undefined;
   const domainWhy = (who: "user" | "project") =>
@@ -307,8 +334,8 @@ export function resolveCloudEntry(
     const expanded = p === "~" || p.startsWith("~/") ? path.join(opts.home, p.slice(1)) : p;
     return path.resolve(opts.cwd, expanded);
   };
-  const firstRegion = T.regions?.[0];
-  const regionName = T.region_name ?? (typeof firstRegion === "string" ? firstRegion : (firstRegion?.name ?? null));
+  const regionName = selectRegion(T.regions, T.region_name, (why) => need("region_name", false, why));
+  if (issues.length > 0) return { cloud: null, issues };
   const verify = T.insecure !== undefined && truthy(T.insecure) ? false : T.verify === undefined ? true : truthy(T.verify);
 
   const resolvedAuth: ResolvedAuth = { authUrl: A.auth_url.replace(/\/+$/, "") };

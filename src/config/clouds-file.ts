@@ -8,11 +8,13 @@
  * directory, `~/.config/openstack/` and `/etc/openstack/`; the first file that
  * exists wins. secure.yaml is found the same way (OS_CLIENT_SECURE_FILE) and
  * deep-merged over it, so passwords can live in a separate file.
+ * clouds-public.yaml (vendor profiles that a cloud names with `profile:`) is
+ * found in the same directories.
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import YAML from "yaml";
 import { ConfigError } from "../errors.js";
+import { parseYamlText } from "../util/yaml.js";
 
 /** Where to look; every part is injectable so tests never read the real home. */
 export interface LookupDirs {
@@ -25,7 +27,7 @@ export interface LookupDirs {
 
 const SUFFIXES = [".yaml", ".yml", ".json"];
 
-function candidates(base: "clouds" | "secure", dirs: LookupDirs): string[] {
+function candidates(base: "clouds" | "secure" | "clouds-public", dirs: LookupDirs): string[] {
   const roots = [dirs.cwd, path.join(dirs.home, ".config", "openstack"), dirs.systemDir];
   return roots.flatMap((r) => SUFFIXES.map((s) => path.join(r, base + s)));
 }
@@ -56,6 +58,11 @@ export function findSecureFile(dirs: LookupDirs): string | null {
   return candidates("secure", dirs).find((p) => existsSync(p)) ?? null;
 }
 
+/** Finds clouds-public.yaml (vendor profiles, `public-clouds:`) in the same places; null when there is none. */
+export function findPublicFile(dirs: LookupDirs): string | null {
+  return candidates("clouds-public", dirs).find((p) => existsSync(p)) ?? null;
+}
+
 /** Parses a YAML (or JSON) file into a plain value; syntax errors become ConfigError with file and line. */
 export function readConfigFile(file: string): unknown {
   let text: string;
@@ -64,20 +71,7 @@ export function readConfigFile(file: string): unknown {
   } catch (err) {
     throw new ConfigError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
   }
-  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const lines = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
-      return `${where}: YAML syntax error: ${e.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "")}`;
-    });
-    const first = lines[0] as string;
-    throw new ConfigError(lines.length > 1 ? `${first} (and ${lines.length - 1} more)` : first, {
-      details: lines.length > 1 ? lines : [],
-      hint: "Fix the file and run the command again.",
-    });
-  }
-  return doc.toJS({ maxAliasCount: 100 }) ?? {};
+  return parseYamlText(text, { source: file }) ?? {};
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -88,6 +82,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function deepMerge(base: unknown, over: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
   const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;
+  for (const [k, v] of Object.entries(over)) {
+    // Why: defineProperty, so that a key "__proto__" is a key and not the object's prototype.
+    Object.defineProperty(out, k, { value: Object.hasOwn(out, k) ? deepMerge(out[k], v) : v, enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }

@@ -13,7 +13,7 @@
 import os from "node:os";
 import { ConfigError } from "../errors.js";
 import { registerSecret } from "../log.js";
-import { deepMerge, findCloudsFile, findSecureFile, readConfigFile, type LookupDirs } from "./clouds-file.js";
+import { deepMerge, findCloudsFile, findPublicFile, findSecureFile, readConfigFile, type LookupDirs } from "./clouds-file.js";
 import { resolveCloudEntry, type ResolvedCloud } from "./cloud-auth.js";
 
 export type { ResolvedCloud, ResolvedAuth, AuthType } from "./cloud-auth.js";
@@ -61,25 +61,71 @@ interface FileClouds {
   file: string;
   source: string;
   clouds: Record<string, unknown>;
+  /** secure.yaml, when one was merged in, and its clouds (to name it in messages about its keys). */
+  secure: { file: string; clouds: Record<string, unknown> } | null;
+}
+
+function isDict(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The `clouds:` mapping of a parsed file; problems name that file. */
+function cloudsOf(file: string, data: unknown): Record<string, unknown> {
+  if (data === null || data === undefined) return {};
+  if (!isDict(data)) throw new ConfigError(`${file}: the file must hold a mapping with a "clouds" section`);
+  const clouds = data.clouds;
+  if (clouds === undefined || clouds === null) return {};
+  if (!isDict(clouds)) throw new ConfigError(`${file}: clouds: must be a mapping of cloud names`);
+  return clouds;
 }
 
 function readClouds(dirs: LookupDirs): FileClouds | null {
   const file = findCloudsFile(dirs);
   if (!file) return null;
-  let data = readConfigFile(file);
-  let source = file;
-  const secure = findSecureFile(dirs);
-  if (secure) {
-    data = deepMerge(data, readConfigFile(secure));
-    source = `${file} (with ${secure})`;
+  const clouds = cloudsOf(file, readConfigFile(file));
+  const secureFile = findSecureFile(dirs);
+  if (!secureFile) return { file, source: file, clouds, secure: null };
+  const secureClouds = cloudsOf(secureFile, readConfigFile(secureFile));
+  for (const [name, entry] of Object.entries(secureClouds)) {
+    if (!isDict(entry)) throw new ConfigError(`${secureFile}: clouds.${name}: must be a mapping`);
   }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    throw new ConfigError(`${file}: the file must hold a mapping with a "clouds" section`);
+  return {
+    file,
+    source: `${file} (with ${secureFile})`,
+    clouds: deepMerge(clouds, secureClouds) as Record<string, unknown>,
+    secure: { file: secureFile, clouds: secureClouds },
+  };
+}
+
+/**
+ * The vendor profile a cloud names (`profile:`, or the legacy `cloud:`) from
+ * clouds-public.yaml, merged under the entry as openstacksdk's
+ * `_expand_vendor_profile` and `_auth_update` do: the entry's keys win, and
+ * `auth` is merged key by key. openstacksdk's built-in vendor list is not
+ * shipped; a profile found nowhere is reported when the entry is incomplete.
+ */
+function expandProfile(dirs: LookupDirs, cloudName: string, entry: Record<string, unknown>): { entry: Record<string, unknown>; missing: string | null } {
+  const profile = entry.profile ?? entry.cloud;
+  const out = { ...entry };
+  delete out.profile;
+  delete out.cloud;
+  if (typeof profile !== "string" || profile === "") return { entry: out, missing: null };
+  const file = findPublicFile(dirs);
+  const data = file ? readConfigFile(file) : null;
+  const publicClouds = isDict(data) ? data["public-clouds"] : undefined;
+  if (file && data !== null && data !== undefined && (!isDict(data) || (publicClouds !== undefined && publicClouds !== null && !isDict(publicClouds)))) {
+    throw new ConfigError(`${file}: the file must hold a mapping with a "public-clouds" section`);
   }
-  const clouds = (data as Record<string, unknown>).clouds;
-  if (clouds === undefined || clouds === null) return { file, source, clouds: {} };
-  if (typeof clouds !== "object" || Array.isArray(clouds)) throw new ConfigError(`${file}: clouds: must be a mapping of cloud names`);
-  return { file, source, clouds: clouds as Record<string, unknown> };
+  const vendor = isDict(publicClouds) && Object.hasOwn(publicClouds, profile) ? publicClouds[profile] : undefined;
+  if (vendor === undefined) {
+    return { entry: out, missing: `clouds.${cloudName}.profile: "${profile}" is not defined in ${file ?? "any clouds-public.yaml"} (the built-in vendor profiles of openstacksdk are not included)` };
+  }
+  if (!isDict(vendor)) throw new ConfigError(`${file}: public-clouds.${profile}: must be a mapping`);
+  const merged: Record<string, unknown> = { ...vendor };
+  for (const [k, v] of Object.entries(out)) {
+    merged[k] = k === "auth" && isDict(v) && isDict(merged.auth) ? { ...merged.auth, ...v } : v;
+  }
+  return { entry: merged, missing: null };
 }
 
 function describeSearch(dirs: LookupDirs): string {
@@ -95,6 +141,20 @@ export function listCloudNames(opts: LoadCloudOptions = {}): string[] {
 }
 
 /**
+ * The cloud a command uses when none is named, as openstacksdk chooses it:
+ * OS_CLOUD; else the OS_* variables (the cloud "envvars", or OS_CLOUD_NAME)
+ * when OS_AUTH_URL is among them (a sourced openrc); else the only cloud of clouds.yaml; else none
+ * (undefined: the command must ask for a name).
+ */
+export function defaultCloudName(opts: LoadCloudOptions = {}): string | undefined {
+  const dirs = lookupDirs(opts);
+  if (dirs.env.OS_CLOUD) return dirs.env.OS_CLOUD;
+  if (envCloud(dirs.env) && dirs.env.OS_AUTH_URL) return dirs.env.OS_CLOUD_NAME ?? "envvars";
+  const names = Object.keys(readClouds(dirs)?.clouds ?? {});
+  return names.length === 1 ? names[0] : undefined;
+}
+
+/**
  * Finds, merges and validates the named cloud (or the default one) and returns it ready to connect.
  *
  * @example
@@ -107,8 +167,10 @@ export function loadCloudConfig(name?: string, opts: LoadCloudOptions = {}): Res
   const file = readClouds(dirs);
   const fileNames = Object.keys(file?.clouds ?? {});
 
-  let wanted = name ?? dirs.env.OS_CLOUD;
+  let wanted = name ?? (dirs.env.OS_CLOUD || undefined);
   if (wanted === undefined) {
+    // Why: openstacksdk takes any OS_* variable as the start of a cloud; asking for OS_AUTH_URL keeps a
+    // stray OS_PASSWORD from hiding the only cloud of clouds.yaml.
     if (envEntry && dirs.env.OS_AUTH_URL) wanted = envName;
     else if (fileNames.length === 1) wanted = fileNames[0];
     else if (fileNames.length === 0) {
@@ -124,7 +186,8 @@ export function loadCloudConfig(name?: string, opts: LoadCloudOptions = {}): Res
   const cloudName = wanted as string;
   const common = { cwd: dirs.cwd, home: dirs.home };
 
-  const fileEntry = file?.clouds[cloudName];
+  // Why: a cloud called "constructor" or "__proto__" must not find Object.prototype's members.
+  const fileEntry = file && Object.hasOwn(file.clouds, cloudName) ? file.clouds[cloudName] : undefined;
   if (fileEntry === undefined && cloudName === envName) {
     if (!envEntry) throw new ConfigError(`cloud "${cloudName}" means the OS_* variables, but none are set`);
     const r = resolveCloudEntry(cloudName, "environment (OS_*)", envEntry, (key) => `OS_${key.toUpperCase()}`, common);
@@ -142,19 +205,38 @@ export function loadCloudConfig(name?: string, opts: LoadCloudOptions = {}): Res
   if (typeof fileEntry !== "object" || fileEntry === null || Array.isArray(fileEntry)) {
     throw new ConfigError(`${file.file}: clouds.${cloudName}: must be a mapping`);
   }
-  const entry = { ...(fileEntry as Record<string, unknown>) };
-  if (entry.region_name === undefined && entry["region-name"] === undefined && entry.regions === undefined && dirs.env.OS_REGION_NAME) {
+  const { entry, missing } = expandProfile(dirs, cloudName, fileEntry as Record<string, unknown>);
+  // Why: the region the user asks for in the environment selects among the cloud's regions (checked there).
+  if (entry.region_name === undefined && entry["region-name"] === undefined && dirs.env.OS_REGION_NAME) {
     entry.region_name = dirs.env.OS_REGION_NAME;
   }
-  const r = resolveCloudEntry(cloudName, file.source, entry, (key, inAuth) => `clouds.${cloudName}.${inAuth ? "auth." : ""}${key}`, common);
+  const secureEntry = file.secure && Object.hasOwn(file.secure.clouds, cloudName) ? file.secure.clouds[cloudName] : undefined;
+  const inSecure = (key: string, inAuth: boolean): boolean => {
+    if (!isDict(secureEntry)) return false;
+    const holder = inAuth ? (isDict(secureEntry.auth) ? secureEntry.auth : {}) : secureEntry;
+    return Object.keys(holder).some((k) => k.replace(/-/g, "_") === key) || (inAuth && Object.keys(secureEntry).some((k) => k.replace(/-/g, "_") === key));
+  };
+  const r = resolveCloudEntry(
+    cloudName,
+    file.source,
+    entry,
+    (key, inAuth) => `${file.secure && inSecure(key, inAuth) ? file.secure.file : file.file}: clouds.${cloudName}.${inAuth ? "auth." : ""}${key}`,
+    common,
+  );
   if (r.cloud) return r.cloud;
-  throw issuesError(file.file, r.issues);
+  const issues = missing ? [...r.issues, `${file.file}: ${missing}`] : r.issues;
+  const hint =
+    dirs.env.OS_PASSWORD && issues.some((i) => i.endsWith(".auth.password: required"))
+      ? "OS_PASSWORD is set, but OS_* variables are not merged into a clouds.yaml cloud (openstacksdk merges them only into the cloud \"envvars\"): put the password into secure.yaml beside clouds.yaml, or use the OS_* variables alone (--cloud envvars)."
+      : undefined;
+  throw issuesError(null, issues, hint);
 }
 
-function issuesError(where: string, issues: string[]): ConfigError {
-  const first = `${where}: ${issues[0]}`;
+function issuesError(where: string | null, issues: string[], hint?: string): ConfigError {
+  const at = (i: string) => (where ? `${where}: ${i}` : i);
+  const first = at(issues[0] ?? "invalid cloud entry");
   return new ConfigError(issues.length > 1 ? `${first} (and ${issues.length - 1} more)` : first, {
-    details: issues.length > 1 ? issues.map((i) => `${where}: ${i}`) : [],
-    hint: "Fix the cloud entry (see the openstack CLI's clouds.yaml documentation) and run the command again.",
+    details: issues.length > 1 ? issues.map(at) : [],
+    hint: hint ?? "Fix the cloud entry (see the openstack CLI's clouds.yaml documentation) and run the command again.",
   });
 }

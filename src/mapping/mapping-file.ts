@@ -12,9 +12,9 @@
  * - An empty file (or one with only comments) is the empty mapping.
  */
 import { readFile } from "node:fs/promises";
-import YAML from "yaml";
 import { z } from "zod";
 import { ConfigError } from "../errors.js";
+import { parseYamlText } from "../util/yaml.js";
 
 const Name = z.string().trim().min(1, "must not be empty");
 const NameMap = (what: string) =>
@@ -83,19 +83,15 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
 
 /** Validates mapping file text; `source` names the file in errors. Throws ConfigError listing every issue. */
 export function parseMappingFile(text: string, source: string): MappingFile {
-  const doc = YAML.parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const issues = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      const msg = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
-      return pos ? `line ${pos.line}, column ${pos.col}: ${msg}` : msg;
-    });
-    throw new ConfigError(`mapping file ${source} is not valid YAML or JSON`, {
-      details: issues,
-      hint: `Fix the syntax in ${source} and run the command again.`,
-    });
-  }
-  const raw: unknown = doc.toJS() ?? {};
+  const raw: unknown =
+    parseYamlText(text, {
+      source,
+      syntaxError: (errs) =>
+        new ConfigError(`mapping file ${source} is not valid YAML or JSON`, {
+          details: errs.map((e) => (e.line !== undefined ? `line ${e.line}, column ${e.col ?? 1}: ${e.message}` : e.message)),
+          hint: `Fix the syntax in ${source} and run the command again.`,
+        }),
+    }) ?? {};
   const parsed = MappingFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => {

@@ -17,7 +17,7 @@
  */
 import { z } from "zod";
 import { ApiError, AuthError } from "../errors.js";
-import { registerSecret } from "../log.js";
+import { log, registerSecret } from "../log.js";
 import type { ResolvedCloud } from "../config/clouds.js";
 import { CatalogEntry } from "./catalog.js";
 import type { HttpClient } from "./http.js";
@@ -138,20 +138,29 @@ export async function authenticate(http: HttpClient, cloud: ResolvedCloud, signa
       json: buildAuthRequest(cloud),
       // Why: issuing a token has no side effect, so resets may be retried.
       idempotent: true,
+      describe: { service: "identity", path: "/auth/tokens" },
       ...(signal ? { signal } : {}),
     });
   } catch (err) {
     if (err instanceof ApiError && err.status !== undefined && err.status < 500 && err.status !== 429) {
       const receipt = err.body ? AuthReceiptResponse.safeParse(safeJson(err.body)) : undefined;
-      const fault = faultMessage(err.body) ?? "";
+      // Why: an answer that quotes our request (a careless proxy, a debug mode) would show the credential
+      // request; redaction hides the secrets, but the request has no place in a message at all.
+      const rawFault = faultMessage(err.body) ?? "";
+      const fault = /\\?"(?:auth|identity|password|application_credential|methods)\\?"\s*:/.test(rawFault) ? "(the answer quotes the request; not shown)" : rawFault;
+      // Why: Keystone answers an expired, revoked or unknown token with 404 (or 401), not a missing endpoint.
+      const tokenRefused = cloud.authType === "token" && (err.status === 404 || err.status === 401) && (err.status === 401 || looksLikeKeystoneError(err.body));
       const why = receipt?.success
         ? `multi-factor authentication required (${receipt.data.required_auth_methods.map((m) => m.join("+")).join(" or ")})`
+        : tokenRefused
+          ? `the token was refused (expired, revoked or unknown; ${err.status})`
+          : err.status === 401 || err.status === 400 || err.status === 403
+            ? `${err.status} ${fault}`.trim()
+            : `${err.status} from a service that is not Keystone v3`;
+      const hint = tokenRefused
+        ? "Get a new token (openstack token issue) and set it as auth.token (or OS_TOKEN), or use a password or an application credential for unattended runs."
         : err.status === 401 || err.status === 400 || err.status === 403
-          ? `${err.status} ${fault}`.trim()
-          : `${err.status} from a service that is not Keystone v3`;
-      const hint =
-        err.status === 401 || err.status === 400 || err.status === 403
-          ? "Check the credentials, domains and project of this cloud in clouds.yaml/secure.yaml."
+          ? `Check the credentials, domains and project of this cloud in ${cloud.source}.`
           : "Check auth_url in clouds.yaml: it must point to Keystone (e.g. https://keystone.example.com:5000/v3).";
       throw new AuthError(`authentication failed for ${where}: ${why}${err.requestId ? ` (request ${err.requestId})` : ""}`, {
         cause: err,
@@ -173,6 +182,7 @@ export async function authenticate(http: HttpClient, cloud: ResolvedCloud, signa
       hint: "Set project_name (and project_domain_name) or project_id for this cloud.",
     });
   }
+  if (cloud.authType === "v3applicationcredential") warnOtherProject(cloud, t.project);
   const expiresAt = t.expires_at ? new Date(t.expires_at) : new Date(Date.now() + 3600_000);
   return {
     value,
@@ -194,4 +204,26 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** True when an error body has Keystone's shape: {"error": {"code", "title", "message"}}. */
+function looksLikeKeystoneError(body: string | undefined): boolean {
+  const j = body ? safeJson(body) : undefined;
+  const e = j && typeof j === "object" ? (j as { error?: unknown }).error : undefined;
+  return Boolean(e && typeof e === "object" && "message" in e);
+}
+
+/**
+ * An application credential is bound to the project it was created in; a
+ * project named beside it in clouds.yaml is ignored (as openstacksdk does).
+ * Say so when that project is another one, so nobody migrates the wrong one.
+ */
+function warnOtherProject(cloud: ResolvedCloud, project: { id: string; name?: string | null | undefined }): void {
+  const a = cloud.auth;
+  const otherId = a.projectId !== undefined && a.projectId !== project.id;
+  const otherName = a.projectId === undefined && a.projectName !== undefined && project.name != null && a.projectName !== project.name;
+  if (!otherId && !otherName) return;
+  log.warn(
+    `cloud ${cloud.name}: clouds.yaml names project ${a.projectId ?? a.projectName}, but the application credential is bound to its own project ${project.name ?? project.id} (${project.id}), which is the one used`,
+  );
 }

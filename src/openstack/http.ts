@@ -19,18 +19,25 @@
  *   token to another host. A 3xx becomes an error naming the Location.
  * - Query strings are built here, not by axios: OpenStack wants repeated keys
  *   (`tags=a&tags=b`), not axios's `tags[]=`.
- * - With `maxRedirects: 0` axios's `timeout` is a wall-clock limit up to the
- *   response, so streamed uploads and downloads use an idle watchdog instead,
- *   and a failure in the middle of a stream surfaces as a retryable network
- *   ApiError, not as a bare socket error.
+ * - axios's `timeout` is a socket idle limit: a server that trickles a byte
+ *   now and then keeps it from ever firing. So every attempt also has an
+ *   overall deadline (an AbortSignal), new connections have a set-up deadline
+ *   (in the agents), and all attempts of one request share a retry budget.
+ *   Streamed uploads and downloads are exempt from the overall deadline once
+ *   they flow; an idle watchdog guards them, and a failure in the middle of a
+ *   stream surfaces as a retryable network ApiError, not a bare socket error.
+ * - Timeouts are `TimeoutError`s (exit 5). While a request waits, `onWaiting`
+ *   (default: `httpEvents` listeners, else one log line) says what for.
  * - Keystone under uWSGI answers `Connection: close`; eventlet services keep
  *   connections alive. A reset on a reused socket is retried like any reset.
  */
+import { EventEmitter } from "node:events";
 import http from "node:http";
 import https from "node:https";
+import type { Socket } from "node:net";
 import { PassThrough, Readable } from "node:stream";
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from "axios";
-import { ApiError, UnreachableError, type Fault } from "../errors.js";
+import { ApiError, ConfigError, MigrateError, TimeoutError, UnreachableError, type Fault } from "../errors.js";
 import { log, redact } from "../log.js";
 import { TOOL_VERSION } from "../version.js";
 import { faultMessage } from "./fault-message.js";
@@ -49,12 +56,25 @@ export interface TlsOptions {
   ca?: string | Buffer;
   cert?: string | Buffer;
   key?: string | Buffer;
+  /**
+   * Why the configured CA bundle could not be read. openstacksdk ignores cacert
+   * for http endpoints, so an unreadable one fails only the first https request.
+   */
+  caError?: string;
 }
 
-/** Knobs of one HTTP client (tests use tiny delays). */
+/** Knobs of one HTTP client (tests use tiny delays). Unset knobs come from the environment, then the defaults. */
 export interface HttpOptions {
-  /** Per-request limit in ms up to the response (streams: idle limit). Default 60 s. */
+  /** Idle limit in ms: no byte for this long fails the attempt (streams too). Default 60 s (SCS_MIGRATE_IDLE_TIMEOUT). */
   timeoutMs?: number;
+  /** Overall deadline in ms of one attempt up to the complete answer (stream bodies: up to the headers). Default 120 s (SCS_MIGRATE_REQUEST_TIMEOUT). */
+  requestTimeoutMs?: number;
+  /** Limit in ms for setting up the connection (TCP and TLS). Default 10 s (SCS_MIGRATE_CONNECT_TIMEOUT). */
+  connectTimeoutMs?: number;
+  /** Time in ms all attempts of one request may take together, backoff included. Default 180 s (SCS_MIGRATE_RETRY_BUDGET); 0 = no limit. */
+  retryBudgetMs?: number;
+  /** After this many ms without an answer, `onWaiting` is told (then every twice as long). Default 5 s (SCS_MIGRATE_WAIT_NOTICE); 0 = never. */
+  waitNoticeMs?: number;
   /** Retries after the first attempt. Default 4. */
   retries?: number;
   /** First backoff delay in ms; doubles each retry, with jitter. Default 500. */
@@ -64,8 +84,76 @@ export interface HttpOptions {
   /** Longest `Retry-After` the client waits before giving up. Default 120 s. */
   maxRetryAfterMs?: number;
   tls?: TlsOptions;
+  /** The cloud's name, for waiting notices. */
+  label?: string;
+  /** Called while a request waits for its answer; default: `httpEvents` listeners, else one log line. */
+  onWaiting?: (e: WaitingEvent) => void;
   /** Random source for jitter (tests make it deterministic). */
   random?: () => number;
+}
+
+/** A request that has been waiting for its answer for `waitedMs`. */
+export interface WaitingEvent {
+  /** The cloud's name (clouds.yaml), when the client knows it. */
+  cloud: string | undefined;
+  /** The service ("compute", "identity") or, without one, the host. */
+  service: string;
+  method: HttpMethod;
+  /** The path relative to the service endpoint, without the query. */
+  path: string;
+  waitedMs: number;
+  /** 1-based attempt in progress (or about to start after a backoff). */
+  attempt: number;
+}
+
+/**
+ * Events of the HTTP layer for whoever wants to show them (a progress
+ * display): `waiting` (WaitingEvent). While nobody listens, waiting notices
+ * are logged as one line each.
+ */
+export const httpEvents = new EventEmitter();
+
+/** The line a waiting notice prints: `waiting for compute (GET /servers/detail) on cloud src: 10 s…`. */
+export function waitingLine(e: WaitingEvent): string {
+  return `waiting for ${e.service} (${e.method} ${e.path})${e.cloud ? ` on cloud ${e.cloud}` : ""}: ${duration(e.waitedMs)}…`;
+}
+
+function defaultOnWaiting(e: WaitingEvent): void {
+  if (httpEvents.listenerCount("waiting") > 0) httpEvents.emit("waiting", e);
+  else log.info(waitingLine(e));
+}
+
+/** The defaults of the time limits, in ms. */
+export const HTTP_DEFAULTS = {
+  connectTimeoutMs: 10_000,
+  requestTimeoutMs: 120_000,
+  timeoutMs: 60_000,
+  retryBudgetMs: 180_000,
+  waitNoticeMs: 5_000,
+} as const;
+
+/** The environment variables (in seconds, decimals allowed) that set the time limits. */
+export const HTTP_ENV = {
+  connectTimeoutMs: "SCS_MIGRATE_CONNECT_TIMEOUT",
+  requestTimeoutMs: "SCS_MIGRATE_REQUEST_TIMEOUT",
+  timeoutMs: "SCS_MIGRATE_IDLE_TIMEOUT",
+  retryBudgetMs: "SCS_MIGRATE_RETRY_BUDGET",
+  waitNoticeMs: "SCS_MIGRATE_WAIT_NOTICE",
+} as const;
+
+/** The time limits from the environment (ms); a malformed value is a ConfigError naming the variable. */
+export function httpLimitsFromEnv(env: Record<string, string | undefined> = process.env): Partial<Record<keyof typeof HTTP_ENV, number>> {
+  const out: Partial<Record<keyof typeof HTTP_ENV, number>> = {};
+  for (const [key, name] of Object.entries(HTTP_ENV) as [keyof typeof HTTP_ENV, string][]) {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === "") continue;
+    const v = Number(raw.trim());
+    if (!Number.isFinite(v) || v < 0 || !/^\d+(\.\d+)?$/.test(raw.trim())) {
+      throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a number of seconds`, { hint: `Set ${name} to e.g. 30 or 0.5, or unset it for the default.` });
+    }
+    out[key] = Math.round(v * 1000);
+  }
+  return out;
 }
 
 /** One request. `json` and `body` are exclusive. */
@@ -83,7 +171,12 @@ export interface HttpRequest {
   idempotent?: boolean;
   /** Non-2xx statuses that count as success (e.g. 300 for version documents). */
   okStatuses?: readonly number[];
+  /** Overrides the client's idle limit (ms) for this request. */
   timeoutMs?: number;
+  /** Overrides the client's overall deadline (ms) of one attempt. */
+  requestTimeoutMs?: number;
+  /** What waiting notices call this request: the service and the path under its endpoint. */
+  describe?: { service: string; path: string };
   /** Overrides the client's retry count for this request. */
   retries?: number;
   signal?: AbortSignal;
@@ -200,13 +293,15 @@ function scrub(err: unknown): void {
 }
 
 /** Turns whatever axios threw into a typed error. The only such place in the tool. */
-async function classify(err: unknown, method: HttpMethod, url: string): Promise<Classified> {
+async function classify(err: unknown, method: HttpMethod, url: string, limits: { idleMs: number; connectMs: number }): Promise<Classified> {
   // Why: a timeout before the TCP connection exists means the host is unreachable (nothing was sent).
   const sock = err instanceof AxiosError ? (err.request as { socket?: { connecting?: boolean } | null } | undefined)?.socket : undefined;
   const neverConnected = err instanceof AxiosError && !err.response && err.request !== undefined && (!sock || sock.connecting === true);
   scrub(err);
   const shownUrl = displayUrl(url);
-  if (err instanceof AxiosError && err.response) {
+  // Why: a 2xx whose body was cut off is a network failure, not an answer (axios attaches the response).
+  const bodyCut = err instanceof AxiosError && err.response !== undefined && err.response.status >= 200 && err.response.status < 300;
+  if (err instanceof AxiosError && err.response && !bodyCut) {
     const res = err.response;
     const headers = lowerHeaders(res.headers);
     const status = res.status;
@@ -215,6 +310,8 @@ async function classify(err: unknown, method: HttpMethod, url: string): Promise<
     else if (typeof res.data === "string") body = res.data;
     else if (Buffer.isBuffer(res.data)) body = res.data.toString("utf8");
     else if (res.data !== undefined && res.data !== null) body = JSON.stringify(res.data);
+    // Why: the raw body may echo the request (credentials); only its redacted form travels on.
+    (res as { data?: unknown }).data = undefined;
     const redacted = body ? redact(body) : undefined;
     const excerpt = redacted?.slice(0, BODY_EXCERPT);
     const requestId = requestIdOf(headers);
@@ -233,6 +330,7 @@ async function classify(err: unknown, method: HttpMethod, url: string): Promise<
   }
   let code = (err as { code?: string } | null)?.code ?? "";
   const message = err instanceof Error ? err.message : String(err);
+  const connectLimit = code === "ECONNTIMEOUT" ? limits.connectMs : limits.idleMs;
   if (neverConnected && (code === "ETIMEDOUT" || code === "ECONNABORTED")) code = "ECONNTIMEOUT";
   if (UNREACHABLE_RETRY.has(code) || UNREACHABLE_FINAL.has(code) || TLS_CODES.test(code)) {
     const tls = TLS_CODES.test(code);
@@ -240,7 +338,7 @@ async function classify(err: unknown, method: HttpMethod, url: string): Promise<
       code === "ECONNREFUSED"
         ? "connection refused"
         : code === "ECONNTIMEOUT"
-          ? "connection timed out"
+          ? `no connection within ${duration(connectLimit)}`
           : code === "ENOTFOUND" || code === "EAI_AGAIN"
             ? "host name not found"
             : tls
@@ -258,7 +356,24 @@ async function classify(err: unknown, method: HttpMethod, url: string): Promise<
       retryAfterMs: undefined,
     };
   }
-  const isReset = RESET_CODES.has(code) || /socket hang up|ECONNRESET|EPIPE|timeout/i.test(message);
+  if (code.startsWith("HPE_")) {
+    // Why: an answer that is not HTTP (oversized headers, garbage) will be the same next time.
+    return {
+      error: new ApiError(`${method} ${shownUrl}: the answer is not valid HTTP (${code})`, { method, url: shownUrl, fault: "server", retryable: false, cause: err }),
+      retrySafe: false,
+      retryIfIdempotent: false,
+      retryAfterMs: undefined,
+    };
+  }
+  if (code === "ETIMEDOUT" || code === "ECONNABORTED") {
+    return {
+      error: new TimeoutError(`${method} ${shownUrl}: no data for ${duration(limits.idleMs)} (idle timeout)`, "idle", limits.idleMs, { method, url: shownUrl, cause: err }),
+      retrySafe: false,
+      retryIfIdempotent: true,
+      retryAfterMs: undefined,
+    };
+  }
+  const isReset = RESET_CODES.has(code) || bodyCut || /socket hang up|ECONNRESET|EPIPE|timeout|aborted/i.test(message);
   const what = code === "ETIMEDOUT" || code === "ECONNABORTED" ? "timed out" : isReset ? "connection reset" : "request failed";
   return {
     error: new ApiError(`${method} ${shownUrl}: ${what} (${code || redact(message)})`, {
@@ -292,15 +407,12 @@ export function guardStream(source: Readable, opts: { idleMs: number; method: Ht
   const out = new PassThrough({ highWaterMark: source.readableHighWaterMark });
   let timer: NodeJS.Timeout | undefined;
   const fail = (cause: unknown, code: string) => {
-    const reason = code === "ETIMEDOUT" ? `no data for ${duration(opts.idleMs)}` : `interrupted (${code})`;
+    const what = `${opts.what} ${displayUrl(opts.url)}`;
+    const init = { method: opts.method, url: displayUrl(opts.url), cause };
     out.destroy(
-      new ApiError(`${opts.what} ${displayUrl(opts.url)}: ${reason}`, {
-        method: opts.method,
-        url: displayUrl(opts.url),
-        fault: "network",
-        retryable: true,
-        cause,
-      }),
+      code === "ETIMEDOUT"
+        ? new TimeoutError(`${what}: no data for ${duration(opts.idleMs)}`, "idle", opts.idleMs, init)
+        : new ApiError(`${what}: interrupted (${code})`, { ...init, fault: "network", retryable: true }),
     );
   };
   const disarm = () => {
@@ -339,33 +451,78 @@ export function guardStream(source: Readable, opts: { idleMs: number; method: Ht
   return out;
 }
 
-/** An HTTP client for one cloud: keep-alive agents, TLS, retries, typed errors, request log. */
+/**
+ * Gives every new connection of an agent a set-up deadline: a socket that is
+ * not connected (and, for TLS, past the handshake) within `ms` is destroyed
+ * with code ECONNTIMEOUT, which the classifier reports as unreachable.
+ */
+function withConnectDeadline<A extends http.Agent>(agent: A, ms: number, secure: boolean): A {
+  if (ms <= 0) return agent;
+  const a = agent as unknown as { createConnection: (...args: unknown[]) => Socket | undefined };
+  const create = a.createConnection;
+  a.createConnection = function (this: unknown, ...args: unknown[]) {
+    const socket = create.apply(this, args);
+    if (socket) {
+      const timer = setTimeout(() => {
+        socket.destroy(Object.assign(new Error(`no connection within ${duration(ms)}`), { code: "ECONNTIMEOUT" }));
+      }, ms);
+      const clear = () => clearTimeout(timer);
+      socket.once(secure ? "secureConnect" : "connect", clear);
+      socket.once("close", clear);
+    }
+    return socket;
+  };
+  return agent;
+}
+
+/** The smallest time an attempt is given; a retry that could not have it is not started. */
+const MIN_ATTEMPT_MS = 1000;
+
+type ResolvedHttpOptions = Required<Omit<HttpOptions, "tls" | "label" | "onWaiting">> & {
+  tls: TlsOptions | undefined;
+  label: string | undefined;
+  onWaiting: (e: WaitingEvent) => void;
+};
+
+/** An HTTP client for one cloud: keep-alive agents, TLS, deadlines, retries, typed errors, request log. */
 export class HttpClient {
-  readonly options: Required<Omit<HttpOptions, "tls">> & { tls: TlsOptions | undefined };
+  readonly options: ResolvedHttpOptions;
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly axios: AxiosInstance;
 
   constructor(opts: HttpOptions = {}) {
+    const env = httpLimitsFromEnv();
     this.options = {
-      timeoutMs: opts.timeoutMs ?? 60_000,
+      timeoutMs: opts.timeoutMs ?? env.timeoutMs ?? HTTP_DEFAULTS.timeoutMs,
+      requestTimeoutMs: opts.requestTimeoutMs ?? env.requestTimeoutMs ?? HTTP_DEFAULTS.requestTimeoutMs,
+      connectTimeoutMs: opts.connectTimeoutMs ?? env.connectTimeoutMs ?? HTTP_DEFAULTS.connectTimeoutMs,
+      retryBudgetMs: opts.retryBudgetMs ?? env.retryBudgetMs ?? HTTP_DEFAULTS.retryBudgetMs,
+      waitNoticeMs: opts.waitNoticeMs ?? env.waitNoticeMs ?? HTTP_DEFAULTS.waitNoticeMs,
       retries: opts.retries ?? 4,
       retryBaseMs: opts.retryBaseMs ?? 500,
       retryMaxMs: opts.retryMaxMs ?? 20_000,
       maxRetryAfterMs: opts.maxRetryAfterMs ?? 120_000,
       random: opts.random ?? Math.random,
       tls: opts.tls,
+      label: opts.label,
+      onWaiting: opts.onWaiting ?? defaultOnWaiting,
     };
-    this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    const connectMs = this.options.connectTimeoutMs;
+    this.httpAgent = withConnectDeadline(new http.Agent({ keepAlive: true, maxSockets: 64 }), connectMs, false);
     const tls = opts.tls;
-    this.httpsAgent = new https.Agent({
-      keepAlive: true,
-      maxSockets: 64,
-      rejectUnauthorized: tls ? tls.verify : true,
-      ...(tls?.ca !== undefined ? { ca: tls.ca } : {}),
-      ...(tls?.cert !== undefined ? { cert: tls.cert } : {}),
-      ...(tls?.key !== undefined ? { key: tls.key } : {}),
-    });
+    this.httpsAgent = withConnectDeadline(
+      new https.Agent({
+        keepAlive: true,
+        maxSockets: 64,
+        rejectUnauthorized: tls ? tls.verify : true,
+        ...(tls?.ca !== undefined ? { ca: tls.ca } : {}),
+        ...(tls?.cert !== undefined ? { cert: tls.cert } : {}),
+        ...(tls?.key !== undefined ? { key: tls.key } : {}),
+      }),
+      connectMs,
+      true,
+    );
     this.axios = axios.create({
       adapter: "http",
       httpAgent: this.httpAgent,
@@ -379,30 +536,87 @@ export class HttpClient {
     });
   }
 
+  /** Tells `onWaiting` about a request still waiting, first after waitNoticeMs, then every twice as long. */
+  private waitNotices(req: HttpRequest, started: number, attempt: () => number): () => void {
+    const first = this.options.waitNoticeMs;
+    if (first <= 0) return () => {};
+    let timer: NodeJS.Timeout | undefined;
+    let describe = req.describe;
+    if (!describe) {
+      try {
+        const u = new URL(req.url);
+        describe = { service: u.host, path: u.pathname };
+      } catch {
+        describe = { service: "endpoint", path: req.url };
+      }
+    }
+    const d = describe;
+    const schedule = (ms: number) => {
+      timer = setTimeout(() => {
+        try {
+          this.options.onWaiting({ cloud: this.options.label, service: d.service, method: req.method, path: d.path, waitedMs: Date.now() - started, attempt: attempt() });
+        } catch {
+          // a listener's failure must not break the request
+        }
+        schedule(2 * first);
+      }, ms);
+      timer.unref?.();
+    };
+    schedule(first);
+    return () => {
+      if (timer) clearTimeout(timer);
+    };
+  }
+
   /** Sends a request with retries; resolves with the response or throws ApiError/UnreachableError. */
   async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
     const streamBody = req.body instanceof Readable;
     const idempotent = req.idempotent ?? IDEMPOTENT.has(req.method);
     const retries = streamBody ? 0 : (req.retries ?? this.options.retries);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.once<T>(req);
-      } catch (err) {
-        if (isAbort(err, req.signal)) throw req.signal?.reason ?? err;
-        if (err instanceof ApiError || err instanceof UnreachableError) throw err;
-        const c = await classify(err, req.method, buildUrl(req.url, req.params));
-        const mayRetry = c.retrySafe || (idempotent && c.retryIfIdempotent);
-        if (attempt >= retries || !mayRetry) throw c.error;
-        if (c.retryAfterMs !== undefined && c.retryAfterMs > this.options.maxRetryAfterMs) throw c.error;
-        const delay = Math.max(c.retryAfterMs ?? 0, backoffDelay(attempt, this.options.retryBaseMs, this.options.retryMaxMs, this.options.random));
-        log.debug("Retrying request", { method: req.method, url: displayUrl(req.url), attempt: attempt + 1, delayMs: delay, reason: c.error.message });
-        await sleep(delay, req.signal);
+    const started = Date.now();
+    const budget = this.options.retryBudgetMs;
+    const budgetEnd = budget > 0 ? started + budget : Infinity;
+    const requestTimeout = req.requestTimeoutMs ?? this.options.requestTimeoutMs;
+    const limits = { idleMs: req.timeoutMs ?? this.options.timeoutMs, connectMs: this.options.connectTimeoutMs };
+    let attempt = 0;
+    // Why: an upload may legitimately take hours; notices would cry wolf.
+    const stopNotices = streamBody ? () => {} : this.waitNotices(req, started, () => attempt + 1);
+    try {
+      for (; ; attempt++) {
+        try {
+          // Why: the last attempt gets only what is left of the budget, so the whole request ends in time.
+          const deadline = Math.max(1, Math.min(requestTimeout > 0 ? requestTimeout : Infinity, budgetEnd - Date.now()));
+          return await this.once<T>(req, Number.isFinite(deadline) ? deadline : 0);
+        } catch (err) {
+          if (isAbort(err, req.signal)) throw req.signal?.reason ?? err;
+          // Why: the tool's own errors are final (a timeout is the one kind worth another attempt).
+          if (err instanceof MigrateError && !(err instanceof TimeoutError)) throw err;
+          const c: Classified =
+            err instanceof TimeoutError
+              ? { error: err, retrySafe: false, retryIfIdempotent: true, retryAfterMs: undefined }
+              : await classify(err, req.method, buildUrl(req.url, req.params), limits);
+          const mayRetry = c.retrySafe || (idempotent && c.retryIfIdempotent);
+          const tried = () => (attempt > 0 ? `; gave up after ${attempt + 1} attempts in ${duration(Date.now() - started)}` : "");
+          if (attempt >= retries || !mayRetry) throw withSuffix(c.error, tried());
+          if (c.retryAfterMs !== undefined && c.retryAfterMs > this.options.maxRetryAfterMs) throw c.error;
+          const delay = Math.max(c.retryAfterMs ?? 0, backoffDelay(attempt, this.options.retryBaseMs, this.options.retryMaxMs, this.options.random));
+          if (Date.now() + delay + Math.min(MIN_ATTEMPT_MS, requestTimeout > 0 ? requestTimeout : MIN_ATTEMPT_MS) > budgetEnd) {
+            throw withSuffix(c.error, `; gave up after ${attempt + 1} attempt${attempt ? "s" : ""} in ${duration(Date.now() - started)} (retry budget ${duration(budget)})`);
+          }
+          log.debug("Retrying request", { method: req.method, url: displayUrl(req.url), attempt: attempt + 1, delayMs: delay, reason: c.error.message });
+          await sleep(delay, req.signal);
+        }
       }
+    } finally {
+      stopNotices();
     }
   }
 
-  private async once<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+  private async once<T>(req: HttpRequest, deadlineMs: number): Promise<HttpResponse<T>> {
     const url = buildUrl(req.url, req.params);
+    if (this.options.tls?.caError && /^https:/i.test(url)) {
+      throw new ConfigError(`${this.options.tls.caError} (needed for ${displayUrl(url)})`, { hint: "Fix cacert in clouds.yaml (or OS_CACERT)." });
+    }
     const headers: Record<string, string> = {
       "User-Agent": `scs-migrate/${TOOL_VERSION}`,
       Accept: "application/json",
@@ -422,7 +636,12 @@ export class HttpClient {
         if (timeoutMs > 0) answerTimer = setTimeout(() => answerLimit.abort(), timeoutMs);
       });
     }
-    const signal = upload ? (req.signal ? AbortSignal.any([req.signal, answerLimit.signal]) : answerLimit.signal) : req.signal;
+    // Why: axios's `timeout` resets whenever a byte arrives, so a server trickling bytes would hold the
+    // request for ever; this deadline covers the whole exchange (for a stream response, up to the headers).
+    const deadline = new AbortController();
+    const deadlineTimer = !upload && deadlineMs > 0 ? setTimeout(() => deadline.abort(), deadlineMs) : undefined;
+    const signals = [req.signal, upload ? answerLimit.signal : undefined, deadlineTimer ? deadline.signal : undefined].filter((x): x is AbortSignal => x !== undefined);
+    const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
     const ok = req.okStatuses ?? [];
     const started = Date.now();
     let res: AxiosResponse;
@@ -446,12 +665,19 @@ export class HttpClient {
         ms: Date.now() - started,
         requestId: r ? requestIdOf(lowerHeaders(r.headers)) : undefined,
       });
-      if (answerLimit.signal.aborted && !req.signal?.aborted) {
-        throw new ApiError(`${req.method} ${displayUrl(url)}: no answer within ${duration(timeoutMs)} after the upload`, {
+      if (deadline.signal.aborted && !req.signal?.aborted) {
+        scrub(err);
+        throw new TimeoutError(`${req.method} ${displayUrl(url)}: no complete answer within ${duration(deadlineMs)}`, "answer", deadlineMs, {
           method: req.method,
           url: displayUrl(url),
-          fault: "network",
-          retryable: true,
+          cause: err,
+        });
+      }
+      if (answerLimit.signal.aborted && !req.signal?.aborted) {
+        scrub(err);
+        throw new TimeoutError(`${req.method} ${displayUrl(url)}: no answer within ${duration(timeoutMs)} after the upload`, "answer", timeoutMs, {
+          method: req.method,
+          url: displayUrl(url),
           cause: err,
         });
       }
@@ -460,6 +686,7 @@ export class HttpClient {
       throw err;
     } finally {
       if (answerTimer) clearTimeout(answerTimer);
+      if (deadlineTimer) clearTimeout(deadlineTimer);
     }
     const resHeaders = lowerHeaders(res.headers);
     const requestId = requestIdOf(resHeaders);
@@ -478,6 +705,12 @@ export class HttpClient {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
+}
+
+/** Appends how long the client tried to a final error's message. */
+function withSuffix<E extends Error>(err: E, suffix: string): E {
+  if (suffix) err.message += suffix;
+  return err;
 }
 
 function parseJson(text: string | undefined, method: HttpMethod, url: string, status: number, requestId: string | undefined): unknown {

@@ -13,7 +13,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Readable } from "node:stream";
-import { ApiError, ConfigError } from "../errors.js";
+import { ApiError, AuthError, ConfigError } from "../errors.js";
 import type { ResolvedCloud } from "../config/clouds.js";
 import { registerSecret } from "../log.js";
 import { authenticate, type Token } from "./auth.js";
@@ -38,10 +38,20 @@ function readPem(file: string | null, what: string): Buffer | undefined {
   }
 }
 
-/** TLS options from a resolved cloud (reads the CA bundle and client cert files). */
+/**
+ * TLS options from a resolved cloud (reads the CA bundle and client cert files). An unreadable
+ * cacert of a cloud whose auth_url is plain http is not an error yet: openstacksdk ignores cacert
+ * for http, so only an https endpoint of that cloud fails.
+ */
 export function tlsOptionsOf(cloud: ResolvedCloud): TlsOptions {
   const tls: TlsOptions = { verify: cloud.verify };
-  const ca = readPem(cloud.cacert, "cacert");
+  let ca: Buffer | undefined;
+  try {
+    ca = readPem(cloud.cacert, "cacert");
+  } catch (err) {
+    if (!/^http:/i.test(cloud.auth.authUrl) || !(err instanceof ConfigError)) throw err;
+    tls.caError = err.message;
+  }
   const cert = readPem(cloud.cert, "cert");
   const key = readPem(cloud.key, "key");
   if (ca) tls.ca = ca;
@@ -74,7 +84,7 @@ export class Session {
     registerSecret(cloud.auth.password);
     registerSecret(cloud.auth.applicationCredentialSecret);
     registerSecret(cloud.auth.token);
-    const http = new HttpClient({ ...opts.http, tls: opts.http?.tls ?? tlsOptionsOf(cloud) });
+    const http = new HttpClient({ label: cloud.name, ...opts.http, tls: opts.http?.tls ?? tlsOptionsOf(cloud) });
     try {
       const token = await authenticate(http, cloud);
       return new Session(cloud, http, token, opts);
@@ -183,12 +193,23 @@ export class ServiceClient<S extends ServiceName = ServiceName> {
     return this.endpoint + (path.startsWith("/") ? path : `/${path}`);
   }
 
-  /** Sends an authenticated request; a 401 renews the token and repeats the request once. */
+  /** The path under this service's endpoint, without the query: what waiting notices show. */
+  private shownPath(path: string): string {
+    const url = this.url(path);
+    const rel = url.startsWith(this.endpoint) ? url.slice(this.endpoint.length) : url.replace(/^https?:\/\/[^/]+/i, "");
+    return (rel.split("?")[0] || "/").replace(/^(?!\/)/, "/");
+  }
+
+  /**
+   * Sends an authenticated request; a 401 renews the token and repeats the request once. A 401 to
+   * the fresh token is an AuthError (exit 4): renewing again would not help.
+   */
   async request<T = unknown>(req: ServiceRequest): Promise<HttpResponse<T>> {
     const { path, microversion, ...rest } = req;
     const mv = microversion === undefined ? this.microversion : microversion || undefined;
     const send = async (token: string) =>
       this.session.http.request<T>({
+        describe: { service: this.service, path: this.shownPath(path) },
         ...rest,
         url: this.url(path),
         headers: { ...microversionHeaders(this.service, mv), ...req.headers, "X-Auth-Token": token },
@@ -200,10 +221,26 @@ export class ServiceClient<S extends ServiceName = ServiceName> {
       const replayable = !(req.body && typeof (req.body as Readable).pipe === "function");
       if (err instanceof ApiError && err.status === 401 && replayable) {
         const fresh = await this.session.renew(token);
-        return send(fresh.value);
+        try {
+          return await send(fresh.value);
+        } catch (again) {
+          if (again instanceof ApiError && again.status === 401) throw this.refusedFreshToken(again);
+          throw again;
+        }
       }
       throw err;
     }
+  }
+
+  private refusedFreshToken(err: ApiError): AuthError {
+    const cloud = this.session.cloud.name;
+    return new AuthError(
+      `${this.service} on cloud ${cloud} refused a fresh token (${err.method} ${err.url}: 401${err.requestId ? `, request ${err.requestId}` : ""})`,
+      {
+        cause: err,
+        hint: `Keystone accepted the credentials but the ${this.service} service does not accept its token: the project may lack a role this service needs, or the service's Keystone settings are broken. Ask the provider, quoting the request id.`,
+      },
+    );
   }
 
   /** GET path?params, parsed as JSON. */

@@ -5,9 +5,9 @@
  * resources are by name, so a spec reads like a small inventory.
  */
 import { readFileSync } from "node:fs";
-import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "../errors.js";
+import { parseYamlText } from "../util/yaml.js";
 
 const Name = z.string().min(1).max(255);
 const Ip = z.string().min(3);
@@ -239,13 +239,10 @@ export function loadTenantSpec(path: string): TenantSpec {
   } catch (err) {
     throw new ConfigError(`${path}: cannot read tenant spec: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text, { prettyErrors: true });
-  } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? ` line ${err.linePos[0].line}` : "";
-    throw new ConfigError(`${path}:${where} not valid YAML/JSON: ${(err as Error).message.split("\n")[0]}`);
-  }
+  const raw = parseYamlText(text, {
+    source: path,
+    syntaxError: (errs) => new ConfigError(`${path}:${errs[0]?.line !== undefined ? ` line ${errs[0].line}` : ""} not valid YAML/JSON: ${errs[0]?.message ?? "unreadable"}`),
+  });
   const parsed = TenantSpec.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(top)"}: ${i.message}`);

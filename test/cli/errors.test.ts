@@ -39,7 +39,8 @@ afterAll(async () => {
 
 function expectOneLineError(r: CliResult, code: number, pattern: RegExp) {
   expect(r.code, r.stderr).toBe(code);
-  const lines = r.stderr.trim().split("\n");
+  // Waiting notices ("waiting for identity (POST /auth/tokens) on cloud x: 5 s…") may precede the error line.
+  const lines = r.stderr.trim().split("\n").filter((l) => !l.startsWith("waiting for "));
   expect(lines[0]).toMatch(/^scs-migrate: /);
   expect(lines[0]).toMatch(pattern);
   expect(r.stderr).not.toMatch(/\n\s+at /); // no stack frames

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ApiError, AuthError, ConfigError, UnreachableError } from "../../src/errors.js";
+import { ApiError, AuthError, ConfigError, EXIT, UnreachableError } from "../../src/errors.js";
 import { configureLogging } from "../../src/log.js";
 import { chooseEndpoint, CatalogEntry } from "../../src/openstack/catalog.js";
 import { OpenStackCloud } from "../../src/openstack/cloud.js";
@@ -72,13 +72,15 @@ describe("Keystone session", () => {
     }
   });
 
-  it("gives up with the 401 when even a fresh token is refused", async () => {
+  it("gives up with an AuthError (exit 4) when even a fresh token is refused", async () => {
     fake.on("GET", "/compute/v2.1/os-keypairs", { status: 401, json: { error: { code: 401, message: "nope" } } });
     const cloud = await OpenStackCloud.connect(fakeCloud(fake), { http: FAST_HTTP });
     try {
       const err = await listKeypairs(cloud.compute).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(ApiError);
-      expect((err as ApiError).status).toBe(401);
+      expect(err).toBeInstanceOf(AuthError);
+      expect((err as AuthError).exitCode).toBe(EXIT.AUTH);
+      expect((err as AuthError).message).toMatch(/^compute on cloud fake refused a fresh token \(GET http:\/\/127\.0\.0\.1:\d+\/compute\/v2\.1\/os-keypairs\?limit=1000: 401, request req-\d+\)$/);
+      expect((err as AuthError).hint).toMatch(/role/);
       expect(fake.callsTo("GET", "/compute/v2.1/os-keypairs")).toHaveLength(2);
     } finally {
       cloud.close();
@@ -121,7 +123,7 @@ describe("Keystone session", () => {
     cloud.auth.authUrl = `${url}/identity/v3`;
     const err = await OpenStackCloud.connect(cloud, { http: FAST_HTTP }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnreachableError);
-    expect((err as Error).message).toMatch(/^cannot reach http:\/\/127\.0\.0\.1:\d+\/identity\/v3\/auth\/tokens: connection refused \(ECONNREFUSED\)$/);
+    expect((err as Error).message).toMatch(/^cannot reach http:\/\/127\.0\.0\.1:\d+\/identity\/v3\/auth\/tokens: connection refused \(ECONNREFUSED\); gave up after 4 attempts in \d+ m?s$/);
     expect(lines.filter((l) => l.includes("Retrying request"))).toHaveLength(FAST_HTTP.retries);
     fake = await FakeOpenStack.start(); // for afterEach
   });
