@@ -11,6 +11,7 @@ export interface ConnectFlags {
 /** Resolves a cloud name (or "envvars" for OS_* variables) and connects. */
 export async function connectCloud(name: string, flags: ConnectFlags = {}): Promise<OpenStackCloud> {
   const env = flags.configFile ? { ...process.env, OS_CLIENT_CONFIG_FILE: flags.configFile } : process.env;
-  const resolved = loadCloudConfig(name === "envvars" ? undefined : name, { env });
+  // Why: "envvars" names the OS_* variables themselves; passing it through keeps OS_CLOUD from redirecting it.
+  const resolved = loadCloudConfig(name, { env });
   return OpenStackCloud.connect(resolved, flags.pageSize ? { pageSize: flags.pageSize } : {});
 }

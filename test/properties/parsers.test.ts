@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { loadCloudConfig, listCloudNames, defaultCloudName } from "../../src/config/clouds.js";
 import { ConfigError } from "../../src/errors.js";
-import { parseMappingFile } from "../../src/plan/mapping-file.js";
+import { parseMappingFile } from "../../src/mapping/mapping-file.js";
 
 // PROPERTY_RUNS raises the number of cases for a deeper search (default 150 keeps the file fast).
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);

@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadCloudConfig } from "../../src/config/clouds.js";
 import { ConfigError, EXIT } from "../../src/errors.js";
-import { loadMappingFile, parseMappingFile } from "../../src/plan/mapping-file.js";
+import { loadMappingFile, parseMappingFile } from "../../src/mapping/mapping-file.js";
 import { loadTenantSpec } from "../../src/tenant/spec.js";
 import { parseYamlText } from "../../src/util/yaml.js";
 
