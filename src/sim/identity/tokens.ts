@@ -172,6 +172,11 @@ export function catalog(cloud: CloudContext): unknown[] {
     image: ["glance", `${base}/image`],
     identity: ["keystone", `${base}/identity`],
   };
+  if (cloud.objectStorageUrl) {
+    // Why: SCS clouds register Swift (+ s3api at the proxy root) as object-store, many also S3 as its own type.
+    urls["object-store"] = ["swift", `${cloud.objectStorageUrl}/v1/AUTH_${pid}`];
+    urls["s3"] = ["s3", cloud.objectStorageUrl];
+  }
   return Object.entries(urls).map(([type, [name, url]]) => {
     const ids = cloud.endpointIds[type]!;
     return {

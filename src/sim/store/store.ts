@@ -16,6 +16,7 @@ import type {
   SubnetRecord, TokenRecord, VolumeRecord, VolumeTypeRecord,
 } from "./records.js";
 import { Table } from "./table.js";
+import { ObjectState } from "../object/state.js";
 
 /** Default quotas of Zed's services (nova.conf, cinder.conf, neutron.conf defaults; Glance unlimited). */
 export const DEFAULT_QUOTAS: Record<QuotaName, number> = {
@@ -75,6 +76,9 @@ export class SimStore {
 
   readonly images = new Table<ImageRecord>();
 
+  /** EC2 credentials, buckets/containers, objects and multipart uploads (S3 and Swift). */
+  readonly objects: ObjectState;
+
   /** Neutron extensions switched on beyond the default set. */
   readonly networkExtensions = new Set<string>();
 
@@ -98,6 +102,7 @@ export class SimStore {
       adminProjectId: hexId(),
     };
     this.quotas = { ...DEFAULT_QUOTAS, ...quotas };
+    this.objects = new ObjectState(blobs);
   }
 
   /** Next keypair integer id (Nova shows one in keypair show). */
