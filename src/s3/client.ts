@@ -67,6 +67,8 @@ export function noRetryTwin(s3: S3Client): S3Client {
 /** Makes an S3 client for SCS object storage (see the module comment for each setting). */
 export function makeS3Client(cfg: S3ClientConfig): S3Client {
   registerSecret(cfg.secretAccessKey);
+  // Why: the tool supports Node 20 and pins the SDK; the SDK's multi-line Node 22 notice would only garble CLI output.
+  process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
   const client = new S3Client({
     endpoint: cfg.endpoint,
     region: cfg.region,

@@ -189,19 +189,20 @@ async function completeUpload(ctx: S3Ctx, b: BucketRecord, key: string): Promise
   const body = await readXmlBody(ctx);
   const wanted = tagValues(body, "Part").map((p) => ({ n: Number(tagValue(p, "PartNumber")), etag: unesc(tagValue(p, "ETag") ?? "").replace(/"/g, "") }));
   if (wanted.length === 0 || wanted.some((w) => !Number.isInteger(w.n))) throw S3E.malformedXml();
-  const chosen = [];
-  for (let i = 0; i < wanted.length; i++) {
-    const w = wanted[i]!;
+  // Why: s3api checks the whole list's order and parts before any size, so the order error wins.
+  const chosen = wanted.map((w, i) => {
     if (i > 0 && w.n <= wanted[i - 1]!.n) throw new S3Fault(400, "InvalidPartOrder", "The list of parts was not in ascending order. The parts list must be specified in order by part number.", { UploadId: u.id });
     const p = u.parts.get(w.n);
     if (!p || p.etag !== w.etag) {
       throw new S3Fault(400, "InvalidPart", "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag.", { UploadId: u.id, PartNumber: String(w.n), ETag: w.etag });
     }
-    if (i < wanted.length - 1 && p.size < MIN_PART) {
-      throw new S3Fault(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.", { ProposedSize: String(p.size), MinSizeAllowed: String(MIN_PART), PartNumber: String(w.n), ETag: p.etag });
+    return p;
+  });
+  chosen.forEach((p, i) => {
+    if (i < chosen.length - 1 && p.size < MIN_PART) {
+      throw new S3Fault(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.", { ProposedSize: String(p.size), MinSizeAllowed: String(MIN_PART), PartNumber: String(p.partNumber), ETag: p.etag });
     }
-    chosen.push(p);
-  }
+  });
   const md5s = Buffer.concat(chosen.map((p) => Buffer.from(p.etag, "hex")));
   const etag = `${createHash("md5").update(md5s).digest("hex")}-${chosen.length}`;
   const segments = chosen.map((p) => p.blob);

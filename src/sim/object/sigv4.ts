@@ -18,7 +18,7 @@ import type { Ec2CredRecord, ObjectState } from "./state.js";
 import { S3Fault } from "./xml.js";
 
 /** node:crypto behind the Checksum interface the signer takes. */
-class NodeSha256 {
+export class NodeSha256 {
   private readonly h: Hash | Hmac;
   constructor(secret?: SourceData) {
     this.h = secret === undefined ? createHash("sha256") : createHmac("sha256", toBytes(secret));
