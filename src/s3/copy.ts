@@ -106,30 +106,43 @@ export async function copyObject(src: S3Location, dst: S3Location, key: string, 
   const dstKey = opts.dstKey ?? key;
   const partSize = opts.partSize ?? 16 * MiB;
   if (partSize < 5 * MiB) throw new TransferError(`part size ${partSize} is below S3's 5 MiB minimum`);
-  const signal = opts.signal ? { abortSignal: opts.signal } : {};
+  // Why: a cut source must abort the upload at once; the target would otherwise wait for the missing bytes until the idle timeout.
+  const abort = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, abort.signal]) : abort.signal;
   let got: GetObjectCommandOutput;
   try {
-    got = await src.client.send(new GetObjectCommand({ Bucket: src.bucket, Key: key }), signal);
+    got = await src.client.send(new GetObjectCommand({ Bucket: src.bucket, Key: key }), { abortSignal: signal });
   } catch (err) {
     throw mapS3Error(err, `GetObject ${src.bucket}/${key}`, endpointOf(src.client));
   }
   const body = got.Body as Readable | undefined;
   const size = got.ContentLength ?? 0;
   const digest = new Digest();
+  let srcError: Error | undefined;
+  // Why: the source's error is reported below as a TransferError; this listener keeps it from being unhandled.
+  digest.on("error", () => undefined);
   if (body) {
-    body.on("error", (e) => digest.destroy(e));
+    body.on("error", (e) => {
+      srcError = e;
+      digest.destroy(e);
+      abort.abort(e);
+    });
     body.pipe(digest);
   } else digest.end();
+  const run = { ...opts, signal };
   try {
     const multipart = size > 0 && (size > (opts.multipartThreshold ?? 32 * MiB) || opts.resumeUploadId !== undefined);
     const r = multipart
-      ? await copyMultipart(dst, dstKey, got, digest, partSize, opts)
-      : await copySingle(dst, dstKey, got, digest, size, opts);
+      ? await copyMultipart(dst, dstKey, got, digest, partSize, run)
+      : await copySingle(dst, dstKey, got, digest, size, run);
     finish(digest, size, key, got, r);
     return { key: dstKey, size, md5: r.md5, sha256: r.sha256, etag: r.etag, multipart, partsUploaded: r.uploaded, partsReused: r.reused, ...(r.uploadId ? { uploadId: r.uploadId } : {}) };
   } catch (err) {
     body?.destroy();
     digest.destroy();
+    if (srcError) {
+      throw new TransferError(`copy of ${src.bucket}/${key}: the source stream failed after ${digest.bytes} of ${size} bytes (${srcError.message})`, { cause: srcError });
+    }
     if (err instanceof MigrateError) throw err;
     throw new TransferError(`copy of ${src.bucket}/${key} to ${dst.bucket}/${dstKey} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
@@ -165,7 +178,6 @@ async function copySingle(dst: S3Location, key: string, got: GetObjectCommandOut
     );
     etag = unquote(put.ETag);
   } catch (err) {
-    if (digest.destroyed && digest.errored) throw new TransferError(`${key}: the source stream failed: ${digest.errored.message}`, { cause: digest.errored });
     throw mapS3Error(err, `PutObject ${dst.bucket}/${key}`, endpointOf(dst.client));
   }
   const md5 = digest.md5.digest("hex");
@@ -205,7 +217,7 @@ async function openUpload(dst: S3Location, key: string, got: GetObjectCommandOut
   }
   let uploadId: string | undefined;
   try {
-    uploadId = (await dst.client.send(new CreateMultipartUploadCommand({ Bucket: dst.bucket, Key: key, ...carried(got) }))).UploadId;
+    uploadId = (await dst.client.send(new CreateMultipartUploadCommand({ Bucket: dst.bucket, Key: key, ...carried(got) }), opts.signal ? { abortSignal: opts.signal } : {})).UploadId;
   } catch (err) {
     throw mapS3Error(err, `CreateMultipartUpload ${dst.bucket}/${key}`, endpointOf(dst.client));
   }
