@@ -21,6 +21,19 @@ import type { ObjectState } from "./state.js";
 import { handleSwift, sendSwiftFault, SwiftFault } from "./swift.js";
 import { S3E, transId } from "./xml.js";
 
+/** Swift's /info capabilities document (no token), as a Zed proxy with s3api and SLO shows it. */
+function sendInfo(res: ServerResponse, method: string): void {
+  const body = JSON.stringify({
+    swift: { version: "2.30.1", max_file_size: 5368709122, max_object_name_length: 1024, container_listing_limit: 10000, account_listing_limit: 10000, max_meta_count: 90 },
+    slo: { max_manifest_segments: 1000, max_manifest_size: 8388608, min_segment_size: 1 },
+    s3api: { max_bucket_listing: 1000, max_parts_listing: 1000, max_upload_part_num: 10000, max_multi_delete_objects: 1000, allow_multipart_uploads: true, min_segment_size: 5242880, s3_acl: false, versioning: true },
+    staticweb: {},
+    tempurl: { methods: ["GET", "HEAD", "PUT", "POST", "DELETE"] },
+  });
+  res.writeHead(200, { "Content-Type": "application/json; charset=UTF-8", "Content-Length": String(Buffer.byteLength(body)) });
+  res.end(method === "HEAD" ? "" : body);
+}
+
 /** The object-storage endpoint of one cloud. */
 export class ObjectStorageServer {
   private readonly server: Server;
@@ -65,7 +78,7 @@ export class ObjectStorageServer {
     const qi = url.indexOf("?");
     const rawPath = qi < 0 ? url : url.slice(0, qi);
     const rawQuery = qi < 0 ? "" : url.slice(qi + 1);
-    const isS3 = req.headers["authorization"] !== undefined || !rawPath.startsWith("/v1/");
+    const isS3 = req.headers["authorization"] !== undefined || !(rawPath.startsWith("/v1/") || rawPath === "/info");
     const method = req.method ?? "GET";
 
     const latency = this.cloud.faults.latency();
@@ -84,6 +97,7 @@ export class ObjectStorageServer {
       return;
     }
     if (isS3) return handleS3(this.cloud, this.state, req, res, rawPath, rawQuery);
+    if (rawPath === "/info") return sendInfo(res, method);
     try {
       await handleSwift(this.cloud, this.state, req, res, rawPath, rawQuery);
     } catch (err) {
