@@ -49,6 +49,8 @@ export function stateDump(cloud: CloudContext): Record<string, unknown> {
     networks: table(s.networks), subnets: table(s.subnets), ports: table(s.ports), routers: table(s.routers),
     securityGroups: table(s.securityGroups), securityGroupRules: table(s.securityGroupRules), floatingIps: table(s.floatingIps),
     volumes: table(s.volumes), snapshots: table(s.snapshots), volumeTypes: table(s.volumeTypes), images: table(s.images),
+    buckets: [...s.objects.buckets.values()].map((b) => ({ name: b.name, projectId: b.projectId, objects: b.objects.size, bytes: [...b.objects.values()].reduce((n, o) => n + o.size, 0) })),
+    multipartUploads: s.objects.uploads.size,
   };
 }
 

@@ -23,11 +23,14 @@ import type { BucketRecord, ObjectState } from "./state.js";
 import { transId } from "./xml.js";
 
 const PAGES: Record<number, [string, string]> = {
+  400: ["Bad Request", "The server could not comply with the request since it is either malformed or otherwise incorrect."],
   401: ["Unauthorized", "This server could not verify that you are authorized to access the document you requested."],
   403: ["Forbidden", "Access was denied to this resource."],
   404: ["Not Found", "The resource could not be found."],
+  405: ["Method Not Allowed", "The method is not allowed for this resource."],
   409: ["Conflict", "There was a conflict when trying to complete your request."],
   413: ["Request Entity Too Large", "The body of your request was too large for this server."],
+  412: ["Precondition Failed", "A precondition for this request was not met."],
   416: ["Requested Range Not Satisfiable", "The Range requested is not available."],
   422: ["Unprocessable Entity", "Unable to process the contained instructions"],
   500: ["Internal Error", "An error occurred"],
