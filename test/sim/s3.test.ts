@@ -10,7 +10,7 @@ import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand,
   DeleteBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetBucketAclCommand, GetBucketPolicyCommand, GetObjectCommand,
   HeadBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, ListPartsCommand, PutBucketVersioningCommand,
-  PutObjectCommand, UploadPartCommand,
+  PutBucketCorsCommand, PutObjectCommand, UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it } from "vitest";
@@ -41,7 +41,7 @@ async function signedGet(url: string, region: string, accessKeyId: string, secre
 }
 
 describe("simulated S3 (s3api) with the AWS SDK", async () => {
-  const sim = await useSim([{ name: "s3sim" }, { name: "s3cors", objectStorage: { corsSupported: true } }]);
+  const sim = await useSim([{ name: "s3sim" }, { name: "s3cors", objectStorage: { corsSupported: true, quotaBytes: 1000, quotaObjects: 2 } }]);
   const c = sim.cloud("s3sim");
   const { s3, access, secret, session } = await s3For(c);
 
@@ -204,6 +204,16 @@ describe("simulated S3 (s3api) with the AWS SDK", async () => {
     const other = await s3For(sim.cloud("s3cors"));
     await other.s3.send(new CreateBucketCommand({ Bucket: "facts" }));
     expect((await bucketFacts(other.s3, "facts")).cors).toEqual({ supported: true, value: null });
+    await other.s3.send(new PutBucketCorsCommand({ Bucket: "facts", CORSConfiguration: { CORSRules: [{ AllowedMethods: ["GET"], AllowedOrigins: ["https://example.com"] }] } }));
+    const cors = (await bucketFacts(other.s3, "facts")).cors;
+    expect(cors.supported && cors.value?.[0]?.AllowedOrigins).toEqual(["https://example.com"]);
+
+    // The same cloud has quotas of 1000 bytes and 2 objects.
+    const big = await fails(other.s3.send(new PutObjectCommand({ Bucket: "facts", Key: "big", Body: Buffer.alloc(1001) })));
+    expect([s3Code(big), s3Status(big)]).toEqual(["EntityTooLarge", 413]);
+    await other.s3.send(new PutObjectCommand({ Bucket: "facts", Key: "one", Body: "1" }));
+    await other.s3.send(new PutObjectCommand({ Bucket: "facts", Key: "two", Body: "2" }));
+    expect(s3Status(await fails(other.s3.send(new PutObjectCommand({ Bucket: "facts", Key: "three", Body: "3" }))))).toBe(413);
     other.session.close();
   });
 

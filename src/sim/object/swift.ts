@@ -197,9 +197,10 @@ async function object(ctx: SwiftCtx, name: string, key: string): Promise<void> {
   if (b && b.projectId !== ctx.projectId) throw new SwiftFault(403);
   if (!b) throw new SwiftFault(404);
   if (ctx.method === "PUT") {
-    const use = ctx.state.usage(ctx.projectId);
-    if (ctx.state.quotaObjects >= 0 && use.objects >= ctx.state.quotaObjects) throw new SwiftFault(413);
-    const room = ctx.state.quotaBytes < 0 ? Number.MAX_SAFE_INTEGER : Math.max(0, ctx.state.quotaBytes - use.bytes);
+    const st = ctx.state;
+    const use = st.quotaBytes < 0 && st.quotaObjects < 0 ? { bytes: 0, objects: 0 } : st.usage(ctx.projectId);
+    if (st.quotaObjects >= 0 && use.objects >= st.quotaObjects) throw new SwiftFault(413);
+    const room = st.quotaBytes < 0 ? Number.MAX_SAFE_INTEGER : Math.max(0, st.quotaBytes - use.bytes);
     const meta = headersFrom(ctx.req.headers, "x-object-meta-", typeof ctx.req.headers["content-encoding"] === "string" ? ctx.req.headers["content-encoding"] : undefined);
     const declared = ctx.req.headers["content-length"] !== undefined ? Number(ctx.req.headers["content-length"]) : -1;
     const blob = await ctx.cloud.blobs.ingest(ctx.req, room, declared).catch((err: unknown) => {
