@@ -14,7 +14,8 @@
  * - listings are in UTF-8 byte order, at most 1000 keys a page.
  */
 import type { S3Ctx, S3Reply } from "./s3-common.js";
-import { has, ownBucket, ownerXml, q } from "./s3-common.js";
+import { has, ownBucket, ownerXml, q, readXmlBody } from "./s3-common.js";
+import { deleteObjects, listUploads } from "./s3-object.js";
 import { byteOrder, type BucketRecord } from "./state.js";
 import { S3E, S3Fault, S3_NS, XML_DECL, esc, isoMillis, tagValue } from "./xml.js";
 
@@ -35,22 +36,8 @@ export function validBucketName(name: string): boolean {
   return true;
 }
 
-async function readSmall(ctx: S3Ctx): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of ctx.req) {
-    size += (c as Buffer).length;
-    if (size > 1 << 20) throw S3E.malformedXml();
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-/** Reads a small XML request body (configuration documents). */
-export { readSmall as readXmlBody };
-
 async function createBucket(ctx: S3Ctx, name: string): Promise<S3Reply> {
-  const body = await readSmall(ctx);
+  const body = await readXmlBody(ctx);
   if (!validBucketName(name)) throw new S3Fault(400, "InvalidBucketName", "The specified bucket is not valid.", { BucketName: name });
   const location = body.trim() ? tagValue(body, "LocationConstraint") : undefined;
   if (location !== undefined && location !== "" && location !== ctx.cloud.region && location !== "us-east-1") {
@@ -80,7 +67,7 @@ async function versioning(ctx: S3Ctx, b: BucketRecord): Promise<S3Reply> {
     return { status: 200, xml: `${XML_DECL}<VersioningConfiguration xmlns="${S3_NS}">${status}</VersioningConfiguration>` };
   }
   if (ctx.method !== "PUT") throw methodNotAllowed(ctx);
-  const status = tagValue(await readSmall(ctx), "Status");
+  const status = tagValue(await readXmlBody(ctx), "Status");
   if (status !== "Enabled" && status !== "Suspended") throw S3E.malformedXml();
   b.versioning = status;
   return { status: 200 };
@@ -97,7 +84,7 @@ async function cors(ctx: S3Ctx, b: BucketRecord): Promise<S3Reply> {
     return { status: 204 };
   }
   if (ctx.method !== "PUT") throw methodNotAllowed(ctx);
-  const body = await readSmall(ctx);
+  const body = await readXmlBody(ctx);
   if (!/<CORSConfiguration[\s>]/.test(body) || !/<CORSRule>/.test(body)) throw S3E.malformedXml();
   b.cors = body;
   return { status: 200 };
@@ -115,7 +102,7 @@ function methodNotAllowed(ctx: S3Ctx): S3Fault {
 }
 
 /** Requests on `/bucket` (no key). Object-level multipart and delete are in s3-object.ts. */
-export async function bucketRequest(ctx: S3Ctx, name: string, listUploads: (ctx: S3Ctx, b: BucketRecord) => S3Reply, deleteMany: (ctx: S3Ctx, b: BucketRecord) => Promise<S3Reply>): Promise<S3Reply> {
+export async function bucketRequest(ctx: S3Ctx, name: string): Promise<S3Reply> {
   if (ctx.method === "PUT" && Object.keys(ctx.query).length === 0) return createBucket(ctx, name);
   if (UNSUPPORTED.some((p) => has(ctx, p))) {
     ownBucket(ctx, name);
@@ -129,7 +116,7 @@ export async function bucketRequest(ctx: S3Ctx, name: string, listUploads: (ctx:
     return { status: 200, xml: `${XML_DECL}<LocationConstraint xmlns="${S3_NS}">${esc(ctx.cloud.region)}</LocationConstraint>` };
   }
   if (has(ctx, "uploads") && ctx.method === "GET") return listUploads(ctx, b);
-  if (has(ctx, "delete") && ctx.method === "POST") return deleteMany(ctx, b);
+  if (has(ctx, "delete") && ctx.method === "POST") return deleteObjects(ctx, b);
   switch (ctx.method) {
     case "HEAD":
       return { status: 200 };

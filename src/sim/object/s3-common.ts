@@ -97,3 +97,15 @@ export function ownerXml(ctx: S3Ctx): string {
   const id = `${ctx.caller.cred.projectId}:${ctx.caller.cred.userId}`;
   return `<Owner><ID>${id}</ID><DisplayName>${id}</DisplayName></Owner>`;
 }
+
+/** Reads a small XML request body (configuration documents, part lists), at most 1 MiB. */
+export async function readXmlBody(ctx: S3Ctx): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of ctx.req) {
+    size += (c as Buffer).length;
+    if (size > 1 << 20) throw S3E.malformedXml();
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -14,8 +14,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Blob } from "../store/blobs.js";
 import { BlobTooLarge } from "../store/blobs.js";
 import { objectBody, parseRange, storedEncoding, streamSegments } from "./body.js";
-import { readXmlBody } from "./s3-bucket.js";
-import { hdr, has, headersFrom, objectResponseHeaders, ownBucket, ownerXml, q, type S3Ctx, type S3Reply } from "./s3-common.js";
+import { hdr, has, headersFrom, objectResponseHeaders, ownBucket, ownerXml, q, readXmlBody, type S3Ctx, type S3Reply } from "./s3-common.js";
 import { byteOrder, type BucketRecord, type ObjectRecord } from "./state.js";
 import { S3E, S3Fault, S3_NS, XML_DECL, esc, isoMillis, tagValue, tagValues, unesc } from "./xml.js";
 
@@ -117,7 +116,8 @@ function getObject(ctx: S3Ctx, b: BucketRecord, key: string): void {
   streamSegments(ctx.res, o.segments, start, end, ctx.cloud.faults.drawTruncate(length));
 }
 
-async function deleteObjects(ctx: S3Ctx, b: BucketRecord): Promise<S3Reply> {
+/** POST /bucket?delete */
+export async function deleteObjects(ctx: S3Ctx, b: BucketRecord): Promise<S3Reply> {
   const body = await readXmlBody(ctx);
   const md5 = hdr(ctx, "content-md5");
   if (md5 === undefined) throw new S3Fault(400, "InvalidRequest", "Missing required header for this request: Content-MD5");
@@ -239,8 +239,6 @@ export function listUploads(ctx: S3Ctx, b: BucketRecord): S3Reply {
     xml: `${XML_DECL}<ListMultipartUploadsResult xmlns="${S3_NS}"><Bucket>${esc(b.name)}</Bucket><KeyMarker>${esc(keyMarker)}</KeyMarker><UploadIdMarker></UploadIdMarker><NextKeyMarker>${esc(last?.key ?? "")}</NextKeyMarker><NextUploadIdMarker>${last?.id ?? ""}</NextUploadIdMarker><Prefix>${esc(prefix)}</Prefix><MaxUploads>${max}</MaxUploads><IsTruncated>${all.length > max}</IsTruncated>${items.join("")}</ListMultipartUploadsResult>`,
   };
 }
-
-export { deleteObjects };
 
 /** Requests on `/bucket/key`. */
 export async function objectRequest(ctx: S3Ctx, bucket: string, key: string): Promise<S3Reply | void> {

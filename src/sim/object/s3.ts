@@ -11,10 +11,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { log } from "../../log.js";
 import type { CloudContext } from "../cloud-context.js";
-import { bucketRequest } from "./s3-bucket.js";
+import { bucketRequest, listBuckets } from "./s3-bucket.js";
 import type { S3Ctx, S3Reply } from "./s3-common.js";
-import { deleteObjects, listUploads, objectRequest } from "./s3-object.js";
-import { listBuckets } from "./s3-bucket.js";
+import { objectRequest } from "./s3-object.js";
 import { decodeQuery, verifySigV4 } from "./sigv4.js";
 import type { ObjectState } from "./state.js";
 import { S3E, S3Fault, errorXml, transId } from "./xml.js";
@@ -66,7 +65,7 @@ export async function handleS3(cloud: CloudContext, state: ObjectState, req: Inc
       if (method !== "GET" && method !== "HEAD") throw new S3Fault(405, "MethodNotAllowed", "The specified method is not allowed against this resource.", { Method: method, ResourceType: "SERVICE" });
       reply = listBuckets(ctx);
     } else if (key === undefined) {
-      reply = await bucketRequest(ctx, bucket, listUploads, deleteObjects);
+      reply = await bucketRequest(ctx, bucket);
     } else {
       reply = await objectRequest(ctx, bucket, key);
     }
