@@ -129,6 +129,16 @@ const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EH
 /** Codes that mean the credentials themselves are wrong. */
 const AUTH_CODES = new Set(["InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken"]);
 
+/** The HTTP method of an S3 operation name, for ApiError (which speaks HTTP). */
+function httpMethodOf(what: string): string {
+  const op = what.split(" ")[0] ?? "";
+  if (/^Head/.test(op)) return "HEAD";
+  if (/^(Get|List)/.test(op)) return "GET";
+  if (/^(Put|UploadPart|CopyObject)/.test(op)) return "PUT";
+  if (/^(Delete|Abort)/.test(op) && op !== "DeleteObjects") return "DELETE";
+  return "POST";
+}
+
 /** Turns an SDK or socket error into the tool's typed error; `what` names the call ("PutObject b/k"). */
 export function mapS3Error(err: unknown, what: string, endpoint: string): MigrateError {
   if (err instanceof ApiError || err instanceof AuthError || err instanceof UnreachableError) return err;
@@ -142,7 +152,7 @@ export function mapS3Error(err: unknown, what: string, endpoint: string): Migrat
     }
     const retryable = status === undefined || status >= 500 || status === 429 || code === "SlowDown" || code === "RequestTimeout";
     return new ApiError(msg, {
-      method: what.split(" ")[0] ?? what,
+      method: httpMethodOf(what),
       url: endpoint,
       status,
       requestId: rid,
@@ -156,7 +166,7 @@ export function mapS3Error(err: unknown, what: string, endpoint: string): Migrat
   const code = e?.code ?? e?.name ?? "";
   const msg = redact(`${what} at ${endpoint}: ${e?.message ?? String(err)}`);
   if (UNREACHABLE_CODES.has(code)) return new UnreachableError(msg, { cause: err, hint: "Check the S3 endpoint URL and that it is reachable from here." });
-  return new ApiError(msg, { method: what.split(" ")[0] ?? what, url: endpoint, fault: "network", retryable: NETWORK_CODES.has(code) || code === "", cause: err });
+  return new ApiError(msg, { method: httpMethodOf(what), url: endpoint, fault: "network", retryable: NETWORK_CODES.has(code) || code === "", cause: err });
 }
 
 /** The HTTP status of an SDK error (undefined for non-HTTP failures). */

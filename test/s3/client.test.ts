@@ -48,7 +48,7 @@ describe("S3 error mapping", () => {
 
   it("maps service errors to ApiError with status and retryability", () => {
     const nf = mapS3Error(sdkError("NoSuchKey", 404), "GetObject b/k", "https://s3") as ApiError;
-    expect([nf.status, nf.retryable, nf.fault]).toEqual([404, false, "client"]);
+    expect([nf.status, nf.retryable, nf.fault, nf.method]).toEqual([404, false, "client", "GET"]);
     const busy = mapS3Error(sdkError("SlowDown", 503), "PutObject b/k", "https://s3") as ApiError;
     expect([busy.status, busy.retryable, busy.fault]).toEqual([503, true, "server"]);
     const ni = mapS3Error(sdkError("NotImplemented", 501), "GetBucketPolicy b", "https://s3") as ApiError;

@@ -113,6 +113,12 @@ describe("copyObject between two simulated clouds", async () => {
     expect(head).toMatchObject({ ContentType: "application/x-demo", CacheControl: "no-cache", ContentDisposition: "inline", ContentEncoding: "identity", Metadata: { origin: "src" } });
   });
 
+  it("copies an empty object", async () => {
+    await a.s3.send(new PutObjectCommand({ Bucket: "from", Key: "empty", Body: "" }));
+    const r = await copyObject(src, dst, "empty");
+    expect(r).toMatchObject({ size: 0, md5: createHash("md5").digest("hex"), multipart: false });
+  });
+
   it("copies 64 MiB as a multipart upload, part by part, without holding the object", async () => {
     const size = 64 * MiB;
     const want = await seed(a.s3, "from", "big.bin", size, 2);
