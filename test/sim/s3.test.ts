@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand,
   DeleteBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetBucketAclCommand, GetBucketPolicyCommand, GetObjectCommand,
-  HeadBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, ListPartsCommand, PutBucketVersioningCommand,
+  HeadBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, ListObjectsV2Command, ListPartsCommand, PutBucketVersioningCommand,
   PutBucketCorsCommand, PutObjectCommand, UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -193,6 +193,10 @@ describe("simulated S3 (s3api) with the AWS SDK", async () => {
     await s3.send(new PutBucketVersioningCommand({ Bucket: "facts", VersioningConfiguration: { Status: "Enabled" } }));
     const f = await bucketFacts(s3, "facts");
     expect(f.versioning).toEqual({ supported: true, value: "Enabled" });
+    await s3.send(new PutObjectCommand({ Bucket: "facts", Key: "v", Body: "1" }));
+    await s3.send(new PutObjectCommand({ Bucket: "facts", Key: "v", Body: "2" }));
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: "facts" }));
+    expect(versions.Versions?.map((x) => [x.Key, x.VersionId, x.IsLatest, x.Size])).toEqual([["v", "null", true, 1]]);
     expect(f.cors.supported).toBe(false);
     expect(f.lifecycle.supported).toBe(false);
     expect(f.policy.supported).toBe(false);

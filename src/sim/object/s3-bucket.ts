@@ -6,7 +6,8 @@
  * Quirks (Swift s3api as in Zed, the SCS target):
  * - a name taken by another project is 409 BucketAlreadyExists, by the same
  *   project 409 BucketAlreadyOwnedByYou; names follow the DNS-compliant rule;
- * - versioning is stored (Enabled/Suspended) but old versions are not kept;
+ * - versioning is stored (Enabled/Suspended) but old versions are not kept:
+ *   ListObjectVersions shows each object once, as its latest `null` version;
  * - `?policy`, `?cors` (unless the cloud is set to support it), `?lifecycle`,
  *   `?website`, `?notification`, `?requestPayment`, `?tagging` answer 501
  *   NotImplemented (Zed routes `?lifecycle` to its bucket listing, which no
@@ -116,6 +117,7 @@ export async function bucketRequest(ctx: S3Ctx, name: string): Promise<S3Reply> 
     return { status: 200, xml: `${XML_DECL}<LocationConstraint xmlns="${S3_NS}">${esc(ctx.cloud.region)}</LocationConstraint>` };
   }
   if (has(ctx, "uploads") && ctx.method === "GET") return listUploads(ctx, b);
+  if (has(ctx, "versions") && ctx.method === "GET") return listVersions(ctx, b);
   if (has(ctx, "delete") && ctx.method === "POST") return deleteObjects(ctx, b);
   switch (ctx.method) {
     case "HEAD":
@@ -245,4 +247,26 @@ function decodeToken(token: string): string {
   const key = Buffer.from(token, "base64").toString("utf8");
   if (encodeToken(key) !== token) throw S3E.invalidArgument("continuation-token", token, "The continuation token provided is incorrect");
   return key;
+}
+
+/** GET /bucket?versions: every object as its only (latest, `null`) version. */
+function listVersions(ctx: S3Ctx, b: BucketRecord): S3Reply {
+  const prefix = q(ctx, "prefix") ?? "";
+  const delimiter = q(ctx, "delimiter") ?? "";
+  const marker = q(ctx, "key-marker") ?? "";
+  const max = maxKeysOf(ctx, "max-keys");
+  const page = listPage(ctx.state.sortedKeys(b), prefix, delimiter, marker, max);
+  const parts = [`<Name>${esc(b.name)}</Name>`, `<Prefix>${esc(prefix)}</Prefix>`, `<KeyMarker>${esc(marker)}</KeyMarker>`, "<VersionIdMarker></VersionIdMarker>"];
+  if (page.truncated && page.last !== undefined) parts.push(`<NextKeyMarker>${esc(page.last)}</NextKeyMarker>`, "<NextVersionIdMarker>null</NextVersionIdMarker>");
+  parts.push(`<MaxKeys>${max}</MaxKeys>`);
+  if (delimiter) parts.push(`<Delimiter>${esc(delimiter)}</Delimiter>`);
+  parts.push(`<IsTruncated>${page.truncated}</IsTruncated>`);
+  for (const k of page.keys) {
+    const o = b.objects.get(k)!;
+    parts.push(
+      `<Version><Key>${esc(k)}</Key><VersionId>null</VersionId><IsLatest>true</IsLatest><LastModified>${isoMillis(o.lastModified)}</LastModified><ETag>"${o.etag}"</ETag><Size>${o.size}</Size>${ownerXml(ctx)}<StorageClass>STANDARD</StorageClass></Version>`,
+    );
+  }
+  for (const p of page.prefixes) parts.push(`<CommonPrefixes><Prefix>${esc(p)}</Prefix></CommonPrefixes>`);
+  return { status: 200, xml: `${XML_DECL}<ListVersionsResult xmlns="${S3_NS}">${parts.join("")}</ListVersionsResult>` };
 }
