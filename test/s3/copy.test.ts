@@ -194,6 +194,17 @@ describe("copyObject between two simulated clouds", async () => {
     expect([r.partsReused, r.partsUploaded]).toEqual([0, 3]);
   });
 
+  it("rides out injected 500/503 answers of the target with the SDK's retries (parts are replayable buffers)", async () => {
+    const want = await seed(a.s3, "from", "flaky.bin", 12 * MiB, 8);
+    dstCloud.setFaults({ errorRate: 0.3, seed: 11 });
+    try {
+      const r = await copyObject(src, dst, "flaky.bin", { partSize: 5 * MiB, multipartThreshold: 8 * MiB });
+      expect(r).toMatchObject({ md5: want.md5, partsUploaded: 3 });
+    } finally {
+      dstCloud.setFaults({});
+    }
+  });
+
   it("fails with a TransferError when the bytes do not match the source ETag", async () => {
     await seed(a.s3, "from", "tampered.bin", MiB, 5);
     srcCloud.store.objects.buckets.get("from")!.objects.get("tampered.bin")!.etag = "0".repeat(32);
