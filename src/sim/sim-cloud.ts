@@ -75,6 +75,7 @@ export class SimCloudImpl implements SimCloud, CloudContext {
     this.services = [identityService(this), computeService(this), networkService(this), volumeService(this), imageService(this)];
     const os = opts.objectStorage ?? {};
     this.store.objects.corsSupported = os.corsSupported ?? false;
+    this.store.objects.awsChunkedSupported = os.awsChunked ?? false;
     this.store.objects.quotaBytes = os.quotaBytes ?? -1;
     this.store.objects.quotaObjects = os.quotaObjects ?? -1;
     this.objectServer = new ObjectStorageServer(this, this.store.objects);

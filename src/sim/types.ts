@@ -134,6 +134,8 @@ export interface SimCloudOptions {
 export interface SimObjectStorageOptions {
   /** Answer Get/Put/DeleteBucketCors (newer Swift) instead of 501 NotImplemented as Zed's s3api (default false). */
   corsSupported?: boolean;
+  /** Decode aws-chunked uploads (SDK checksum trailers) like newer Swift instead of 501 NotImplemented as Zed's s3api (default false). */
+  awsChunked?: boolean;
   /** Byte quota of the project (-1 unlimited, default), like Swift's account quota. */
   quotaBytes?: number;
   /** Object-count quota of the project (-1 unlimited, default). */

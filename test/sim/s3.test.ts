@@ -6,11 +6,12 @@
  * objects, and faults.
  */
 import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand,
   DeleteBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetBucketAclCommand, GetBucketPolicyCommand, GetObjectCommand,
   HeadBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, ListObjectsV2Command, ListPartsCommand, PutBucketVersioningCommand,
-  PutBucketCorsCommand, PutObjectCommand, UploadPartCommand,
+  PutBucketCorsCommand, PutObjectCommand, S3Client, UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it } from "vitest";
@@ -41,7 +42,7 @@ async function signedGet(url: string, region: string, accessKeyId: string, secre
 }
 
 describe("simulated S3 (s3api) with the AWS SDK", async () => {
-  const sim = await useSim([{ name: "s3sim" }, { name: "s3cors", objectStorage: { corsSupported: true, quotaBytes: 1000, quotaObjects: 2 } }]);
+  const sim = await useSim([{ name: "s3sim" }, { name: "s3cors", objectStorage: { corsSupported: true, awsChunked: true, quotaBytes: 1000, quotaObjects: 2 } }]);
   const c = sim.cloud("s3sim");
   const { s3, access, secret, session } = await s3For(c);
 
@@ -218,6 +219,7 @@ describe("simulated S3 (s3api) with the AWS SDK", async () => {
     await other.s3.send(new PutObjectCommand({ Bucket: "facts", Key: "one", Body: "1" }));
     await other.s3.send(new PutObjectCommand({ Bucket: "facts", Key: "two", Body: "2" }));
     expect(s3Status(await fails(other.s3.send(new PutObjectCommand({ Bucket: "facts", Key: "three", Body: "3" }))))).toBe(413);
+    await other.s3.send(new DeleteObjectsCommand({ Bucket: "facts", Delete: { Objects: [{ Key: "one" }, { Key: "two" }] } }));
     other.session.close();
   });
 
@@ -248,6 +250,34 @@ describe("simulated S3 (s3api) with the AWS SDK", async () => {
     expect((await fetch(`${swift}/shared`, { method: "DELETE", headers: h })).status).toBe(409);
     const noTok = await fetch(`${swift}/shared`);
     expect([noTok.status, await noTok.text()]).toEqual([401, "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access the document you requested.</p></html>"]);
+  });
+
+  it("rejects the SDK's default aws-chunked trailers as Zed does, and decodes them where set up like newer Swift", async () => {
+    const zed = new S3Client({ endpoint: c.objectStorageUrl, region: c.region, forcePathStyle: true, credentials: { accessKeyId: access, secretAccessKey: secret } });
+    await s3.send(new CreateBucketCommand({ Bucket: "chunked" }));
+    const refused = await fails(zed.send(new PutObjectCommand({ Bucket: "chunked", Key: "k", Body: Readable.from([Buffer.alloc(10)]), ContentLength: 10 })));
+    expect([s3Code(refused), s3Status(refused), (refused as Error).message]).toEqual(["NotImplemented", 501, "Transfering payloads in multiple chunks using aws-chunked is not supported."]);
+
+    const newer = await s3For(sim.cloud("s3cors"));
+    const creds = await newer.s3.config.credentials();
+    const defaults = new S3Client({ endpoint: sim.cloud("s3cors").objectStorageUrl, region: c.region, forcePathStyle: true, credentials: creds });
+    await newer.s3.send(new CreateBucketCommand({ Bucket: "chunked" }));
+    const data = Buffer.alloc(900, 9);
+    const seen: string[] = [];
+    defaults.middlewareStack.add(
+      (next) => async (args) => {
+        const h = (args.request as { headers: Record<string, string> }).headers;
+        seen.push(h["x-amz-content-sha256"] ?? "", h["content-encoding"] ?? "");
+        return next(args);
+      },
+      { step: "finalizeRequest", name: "testSeeHeaders", priority: "low" },
+    );
+    await defaults.send(new PutObjectCommand({ Bucket: "chunked", Key: "k", Body: Readable.from([data.subarray(0, 300), data.subarray(300)]), ContentLength: data.length }));
+    expect(seen[0]).toBe("STREAMING-UNSIGNED-PAYLOAD-TRAILER");
+    const got = await newer.s3.send(new GetObjectCommand({ Bucket: "chunked", Key: "k" }));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(data)).toBe(true);
+    expect(got.ContentEncoding).toBeUndefined();
+    newer.session.close();
   });
 
   it("injects 5xx as S3 XML and cuts downloads mid-stream", async () => {

@@ -3,7 +3,10 @@
  * URLs, verifies SigV4, runs the bucket or object handler and renders S3
  * errors as XML with the right status.
  *
- * Quirks: HEAD errors carry no body (clients see only the status, as from
+ * Quirks: aws-chunked uploads (the AWS SDKs' default checksum trailers) are
+ * 501 NotImplemented "Transfering payloads in multiple chunks using
+ * aws-chunked is not supported." as in Zed, unless the cloud is set to
+ * decode them like newer Swift; HEAD errors carry no body (clients see only the status, as from
  * S3); every reply carries `x-amz-request-id` and `x-trans-id` with the same
  * Swift transaction id; answering before a request body is read drains it so
  * keep-alive clients are not stalled.
@@ -41,6 +44,11 @@ export function sendS3Fault(res: ServerResponse, method: string, base: Record<st
   sendReply(res, method, { ...base, ...f.headers }, { status: f.status, xml: errorXml(f, resource, rid) });
 }
 
+/** s3api's test for an aws-chunked upload (what SDKs send with checksum trailers). */
+function isAwsChunked(req: IncomingMessage): boolean {
+  return /aws-chunked/.test(String(req.headers["content-encoding"] ?? "")) || String(req.headers["x-amz-content-sha256"] ?? "").startsWith("STREAMING-") || req.headers["x-amz-decoded-content-length"] !== undefined;
+}
+
 function drain(req: IncomingMessage): void {
   if (!req.complete) req.resume();
 }
@@ -59,6 +67,9 @@ export async function handleS3(cloud: CloudContext, state: ObjectState, req: Inc
     const key = keyRaw === "" ? undefined : decodePath(keyRaw);
     resource = bucket === undefined ? "/" : key === undefined ? `/${bucket}` : `/${bucket}/${key}`;
     const caller = await verifySigV4(state, req, rawPath, rawQuery);
+    if (!state.awsChunkedSupported && isAwsChunked(req)) {
+      throw new S3Fault(501, "NotImplemented", "Transfering payloads in multiple chunks using aws-chunked is not supported.");
+    }
     const ctx: S3Ctx = { cloud, state, req, res, method, bucket, key, query: decodeQuery(rawQuery), caller, requestId: rid, respHeaders: base };
     let reply: S3Reply | void;
     if (bucket === undefined) {

@@ -96,6 +96,8 @@ export class ObjectState {
   readonly events: ObjectEvent[] = [];
   /** Answer bucket CORS calls (newer Swift) instead of NotImplemented (Zed's s3api). */
   corsSupported = false;
+  /** Decode aws-chunked bodies (newer Swift) instead of 501 NotImplemented as Zed's s3api. */
+  awsChunkedSupported = false;
   /** Byte and object quotas of the project (-1: unlimited), like Swift's account quotas. */
   quotaBytes = -1;
   quotaObjects = -1;
