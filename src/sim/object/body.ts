@@ -6,7 +6,8 @@
  *
  * Quirks: aws-chunked bodies (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`, and
  * `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` whose chunk signatures are not
- * checked) are decoded and their trailers dropped; a declared hex payload
+ * checked) are decoded and their trailers dropped, on clouds set up to accept
+ * them (s3.ts refuses them otherwise, as Zed's s3api); a declared hex payload
  * hash that does not match the bytes fails the upload with
  * XAmzContentSHA256Mismatch. The truncate fault sends the full
  * Content-Length and then drops the connection, like a dying proxy.
