@@ -15,8 +15,9 @@
  * Checks: the byte count must equal the source's Content-Length; for a
  * single-part source the MD5 must equal its ETag; the target's ETag must be
  * the MD5 (single) or the multipart rule's md5-of-part-md5s-N. A failure is
- * a TransferError (a new attempt may succeed); an unfinished multipart
- * upload is left for resuming (`abortCopyUpload` drops it).
+ * a TransferError (a new attempt may succeed); an error thrown by `onPart`
+ * or `onUploadId` is rethrown unchanged; an unfinished multipart upload is
+ * left for resuming (`abortCopyUpload` drops it).
  */
 import { createHash, type Hash } from "node:crypto";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
@@ -76,6 +77,21 @@ export interface CopyResult {
 }
 
 const MiB = 1024 * 1024;
+
+/** Carries an error thrown by the caller's callback, which is rethrown as it was (it is not a transfer failure). */
+class CallbackFailure extends Error {
+  constructor(readonly original: unknown) {
+    super("callback failed");
+  }
+}
+
+async function callback(fn: () => void | Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    throw new CallbackFailure(err);
+  }
+}
 
 /** Counts and hashes the bytes flowing through. */
 class Digest extends Transform {
@@ -140,6 +156,7 @@ export async function copyObject(src: S3Location, dst: S3Location, key: string, 
   } catch (err) {
     body?.destroy();
     digest.destroy();
+    if (err instanceof CallbackFailure) throw err.original;
     if (srcError) {
       throw new TransferError(`copy of ${src.bucket}/${key}: the source stream failed after ${digest.bytes} of ${size} bytes (${srcError.message})`, { cause: srcError });
     }
@@ -211,7 +228,7 @@ async function openUpload(dst: S3Location, key: string, got: GetObjectCommandOut
         const l = listed.get(d.partNumber);
         if (l && unquote(d.etag) === l.etag && d.size === l.size) reusable.set(d.partNumber, l);
       }
-      await opts.onUploadId?.(opts.resumeUploadId);
+      await callback(() => opts.onUploadId?.(opts.resumeUploadId!));
       return { uploadId: opts.resumeUploadId, reusable };
     }
   }
@@ -222,7 +239,8 @@ async function openUpload(dst: S3Location, key: string, got: GetObjectCommandOut
     throw mapS3Error(err, `CreateMultipartUpload ${dst.bucket}/${key}`, endpointOf(dst.client));
   }
   if (!uploadId) throw new TransferError(`CreateMultipartUpload ${dst.bucket}/${key}: no UploadId in the answer`);
-  await opts.onUploadId?.(uploadId);
+  const id = uploadId;
+  await callback(() => opts.onUploadId?.(id));
   return { uploadId, reusable: new Map() };
 }
 
@@ -277,7 +295,7 @@ async function copyMultipart(dst: S3Location, key: string, got: GetObjectCommand
     if (etag !== hex) throw new TransferError(`${key} part ${n}: the target's ETag ${etag} is not the part's MD5 ${hex}`);
     done.push({ partNumber: n, etag, size: buf.length });
     uploaded++;
-    await opts.onPart?.(n, etag, buf.length);
+    await callback(() => opts.onPart?.(n, etag, buf.length));
   }
   if (done.length === 0) {
     // Why: S3 cannot complete an upload without parts; an empty object is one empty part.
