@@ -25,6 +25,8 @@ export interface CloudContext {
   readonly zedSignatureVerifiedQuirk: boolean;
   /** `http://127.0.0.1:PORT` once listening. */
   readonly baseUrl: string;
+  /** `http://127.0.0.1:PORT` of the object-storage listener (S3 at its root, Swift under /v1). */
+  readonly objectStorageUrl?: string;
   /** Endpoint ids of the catalog, stable for the cloud's lifetime. */
   readonly endpointIds: Record<string, { service: string; public: string; internal: string; admin: string }>;
 }

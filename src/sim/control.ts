@@ -52,6 +52,8 @@ export function stateDump(cloud: CloudContext): Record<string, unknown> {
     loadBalancers: table(s.octavia.loadBalancers), lbListeners: table(s.octavia.listeners), lbPools: table(s.octavia.pools),
     lbMembers: table(s.octavia.members), lbHealthMonitors: table(s.octavia.healthMonitors), lbL7Policies: table(s.octavia.l7policies),
     lbL7Rules: table(s.octavia.l7rules), lbEvents: s.octavia.events.map(plain),
+    buckets: [...s.objects.buckets.values()].map((b) => ({ name: b.name, projectId: b.projectId, objects: b.objects.size, bytes: [...b.objects.values()].reduce((n, o) => n + o.size, 0) })),
+    multipartUploads: s.objects.uploads.size,
   };
 }
 

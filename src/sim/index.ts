@@ -12,7 +12,7 @@ import { renderCloudsYaml } from "./clouds-yaml.js";
 import { SimCloudImpl } from "./sim-cloud.js";
 import type { SimCloud, SimCloudOptions, SimServer } from "./types.js";
 
-export type { QuotaName, SimCloud, SimCloudOptions, SimDelays, SimFaults, SimFlavorSpec, SimImageSpec, SimServer, SimVolumeTypeSpec } from "./types.js";
+export type { QuotaName, SimCloud, SimCloudOptions, SimObjectStorageOptions, SimDelays, SimFaults, SimFlavorSpec, SimImageSpec, SimServer, SimVolumeTypeSpec } from "./types.js";
 export type { SimLbFlavorSpec, SimLoadBalancerOptions } from "./types.js";
 export type { SimStore } from "./store/store.js";
 export { MANDATORY_FLAVORS, UBUNTU_2404_PROPERTIES } from "./standard-content.js";

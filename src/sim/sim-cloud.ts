@@ -2,7 +2,8 @@
  * One simulated cloud: its state, its HTTP listener on an ephemeral port of
  * 127.0.0.1, and the services mounted under their devstack-style prefixes
  * (`/identity`, `/compute`, `/network`, `/volume`, `/image`, and unless
- * switched off `/load-balancer`) plus the `/_sim/*` control endpoints.
+ * switched off `/load-balancer`) plus the `/_sim/*` control endpoints; object
+ * storage (S3 + Swift) has a second listener, see object/server.ts.
  *
  * Quirks: keep-alive is on with a long idle timeout and no request timeout,
  * because multi-GiB image uploads and downloads run for many seconds;
@@ -23,13 +24,14 @@ import { identityService } from "./identity/keystone.js";
 import { imageService } from "./image/index.js";
 import { loadBalancerService } from "./load-balancer/index.js";
 import { networkService } from "./network/index.js";
+import { ObjectStorageServer } from "./object/server.js";
 import { seedCloud } from "./standard-content.js";
 import { BlobStore } from "./store/blobs.js";
 import { SimStore } from "./store/store.js";
 import type { SimCloud, SimCloudOptions, SimDelays, SimFaults } from "./types.js";
 import { volumeService } from "./volume/index.js";
 
-const CATALOG_TYPES = ["identity", "compute", "network", "volumev3", "block-storage", "image"];
+const CATALOG_TYPES = ["identity", "compute", "network", "volumev3", "block-storage", "image", "object-store", "s3"];
 
 /** A running simulated cloud. */
 export class SimCloudImpl implements SimCloud, CloudContext {
@@ -49,6 +51,7 @@ export class SimCloudImpl implements SimCloud, CloudContext {
   private port = 0;
   private readonly server: Server;
   private readonly services: SimService[];
+  private readonly objectServer: ObjectStorageServer;
 
   constructor(opts: SimCloudOptions) {
     this.name = opts.name;
@@ -73,6 +76,12 @@ export class SimCloudImpl implements SimCloud, CloudContext {
     seedCloud(this, opts);
     this.services = [identityService(this), computeService(this), networkService(this), volumeService(this), imageService(this)];
     if (lbEnabled) this.services.push(loadBalancerService(this, opts.loadBalancer));
+    const os = opts.objectStorage ?? {};
+    this.store.objects.corsSupported = os.corsSupported ?? false;
+    this.store.objects.awsChunkedSupported = os.awsChunked ?? false;
+    this.store.objects.quotaBytes = os.quotaBytes ?? -1;
+    this.store.objects.quotaObjects = os.quotaObjects ?? -1;
+    this.objectServer = new ObjectStorageServer(this, this.store.objects);
     this.server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000, noDelay: true }, (req, res) => this.onRequest(req, res));
   }
 
@@ -88,15 +97,21 @@ export class SimCloudImpl implements SimCloud, CloudContext {
     });
   }
 
-  /** Starts listening on an ephemeral port of 127.0.0.1. */
-  listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
+  /** Starts listening on ephemeral ports of 127.0.0.1 (the APIs, and object storage). */
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
       this.server.once("error", reject);
       this.server.listen(0, "127.0.0.1", () => {
         this.port = (this.server.address() as AddressInfo).port;
         resolve();
       });
     });
+    await this.objectServer.listen();
+  }
+
+  /** S3 endpoint (path-style, at the root) and Swift base (`/v1/AUTH_<project>` below it). */
+  get objectStorageUrl(): string {
+    return this.objectServer.url;
   }
 
   get baseUrl(): string {
@@ -134,10 +149,13 @@ export class SimCloudImpl implements SimCloud, CloudContext {
   /** Stops listening, cancels transitions, drops connections, removes owned data. */
   async close(): Promise<void> {
     this.scheduler.close();
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await Promise.all([
+      new Promise<void>((resolve) => {
+        this.server.close(() => resolve());
+        this.server.closeAllConnections();
+      }),
+      this.objectServer.close(),
+    ]);
     this.blobs.close();
   }
 }

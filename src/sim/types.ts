@@ -156,6 +156,20 @@ export interface SimCloudOptions {
   zedSignatureVerifiedQuirk?: boolean;
   /** Octavia (load-balancer v2): providers, LB flavors, quotas. */
   loadBalancer?: SimLoadBalancerOptions;
+  /** Object storage (S3 via s3api, and Swift) knobs. */
+  objectStorage?: SimObjectStorageOptions;
+}
+
+/** Knobs of the simulated object storage. */
+export interface SimObjectStorageOptions {
+  /** Answer Get/Put/DeleteBucketCors (newer Swift) instead of 501 NotImplemented as Zed's s3api (default false). */
+  corsSupported?: boolean;
+  /** Decode aws-chunked uploads (SDK checksum trailers) like newer Swift instead of 501 NotImplemented as Zed's s3api (default false). */
+  awsChunked?: boolean;
+  /** Byte quota of the project (-1 unlimited, default), like Swift's account quota. */
+  quotaBytes?: number;
+  /** Object-count quota of the project (-1 unlimited, default). */
+  quotaObjects?: number;
 }
 
 /** Faults, switchable at runtime; all rates are fractions in [0, 1]. */
@@ -189,6 +203,8 @@ export interface SimCloud {
   readonly projectDomain: string;
   /** Base URL of the cloud's listener, e.g. http://127.0.0.1:41234. */
   readonly baseUrl: string;
+  /** Object-storage endpoint: S3 path-style at its root, Swift under `/v1/AUTH_<project>`. */
+  readonly objectStorageUrl: string;
   /** Directory holding the cloud's image and volume bytes. */
   readonly dataDir: string;
   /** Switches faults at runtime (replaces the previous set). */

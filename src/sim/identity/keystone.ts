@@ -4,7 +4,8 @@
  * API: GET /identity, GET /identity/v3 (version documents); POST, GET, HEAD,
  * DELETE /v3/auth/tokens; GET /v3/auth/projects, /v3/auth/catalog;
  * GET /v3/projects/{id}, /v3/users/{id}, /v3/users/{id}/projects;
- * POST/GET/DELETE /v3/users/{id}/application_credentials[/{id}].
+ * POST/GET/DELETE /v3/users/{id}/application_credentials[/{id}]; EC2
+ * credentials (OS-EC2 and /v3/credentials, see ec2.ts).
  *
  * Quirks: the token validation call answers 404 "Could not recognize Fernet
  * token" for a bad subject token (not 401); a member asking for another
@@ -18,6 +19,7 @@ import { isoMicrosZ } from "../core/time.js";
 import type { AppCredRecord } from "../store/records.js";
 import { identityV3, identityVersions } from "../versions.js";
 import { catalog, issueToken, tokenBody, validateToken } from "./tokens.js";
+import { addEc2Routes } from "./ec2.js";
 
 const bad = (msg: string) => keystoneError(400, msg, "Bad Request");
 
@@ -183,6 +185,8 @@ export function identityService(cloud: CloudContext): SimService {
     for (const [t, rec] of store.tokens) if (rec.appCred?.id === a.id) store.tokens.delete(t);
     return { status: 204 };
   });
+
+  addEc2Routes(r, cloud);
 
   return { kind: "identity", prefix: "/identity", router: r };
 }

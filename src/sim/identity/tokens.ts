@@ -173,6 +173,11 @@ export function catalog(cloud: CloudContext): unknown[] {
     identity: ["keystone", `${base}/identity`],
   };
   if (cloud.endpointIds["load-balancer"]) urls["load-balancer"] = ["octavia", `${base}/load-balancer`];
+  if (cloud.objectStorageUrl) {
+    // Why: SCS clouds register Swift (+ s3api at the proxy root) as object-store, many also S3 as its own type.
+    urls["object-store"] = ["swift", `${cloud.objectStorageUrl}/v1/AUTH_${pid}`];
+    urls["s3"] = ["s3", cloud.objectStorageUrl];
+  }
   return Object.entries(urls).map(([type, [name, url]]) => {
     const ids = cloud.endpointIds[type]!;
     return {

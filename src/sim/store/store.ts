@@ -17,6 +17,7 @@ import type {
 } from "./records.js";
 import { Table } from "./table.js";
 import { OctaviaState } from "../load-balancer/model.js";
+import { ObjectState } from "../object/state.js";
 
 /** Default quotas of Zed's services (nova.conf, cinder.conf, neutron.conf defaults; Glance unlimited). */
 export const DEFAULT_QUOTAS: Record<QuotaName, number> = {
@@ -78,6 +79,8 @@ export class SimStore {
 
   /** Octavia's load balancers and their children. */
   readonly octavia = new OctaviaState();
+  /** EC2 credentials, buckets/containers, objects and multipart uploads (S3 and Swift). */
+  readonly objects: ObjectState;
 
   /** Neutron extensions switched on beyond the default set. */
   readonly networkExtensions = new Set<string>();
@@ -102,6 +105,7 @@ export class SimStore {
       adminProjectId: hexId(),
     };
     this.quotas = { ...DEFAULT_QUOTAS, ...quotas };
+    this.objects = new ObjectState(blobs);
   }
 
   /** Next keypair integer id (Nova shows one in keypair show). */
