@@ -24,6 +24,7 @@ import { imageService } from "./image/index.js";
 import { networkService } from "./network/index.js";
 import { seedCloud } from "./standard-content.js";
 import { BlobStore } from "./store/blobs.js";
+import { releaseHashWorkers, retainHashWorkers } from "./store/hashing.js";
 import { SimStore } from "./store/store.js";
 import type { SimCloud, SimCloudOptions, SimDelays, SimFaults } from "./types.js";
 import { volumeService } from "./volume/index.js";
@@ -46,6 +47,7 @@ export class SimCloudImpl implements SimCloud, CloudContext {
   readonly userDomain = "Default";
   readonly projectDomain = "Default";
   private port = 0;
+  private closed = false;
   private readonly server: Server;
   private readonly services: SimService[];
 
@@ -57,6 +59,7 @@ export class SimCloudImpl implements SimCloud, CloudContext {
     this.tokenTtlMs = opts.tokenTtlMs ?? 24 * 3600 * 1000;
     this.zedSignatureVerifiedQuirk = opts.zedSignatureVerifiedQuirk ?? true;
     this.blobs = new BlobStore(opts.dataDir, opts.name);
+    retainHashWorkers();
     this.store = new SimStore(
       {
         projectName: opts.projectName ?? opts.name,
@@ -130,11 +133,14 @@ export class SimCloudImpl implements SimCloud, CloudContext {
 
   /** Stops listening, cancels transitions, drops connections, removes owned data. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     this.scheduler.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
     this.blobs.close();
+    await releaseHashWorkers();
   }
 }
