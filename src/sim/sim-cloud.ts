@@ -127,6 +127,22 @@ export class SimCloudImpl implements SimCloud, CloudContext {
     return this.store.identity.password;
   }
 
+  get adminUsername(): string {
+    return this.store.admin.username;
+  }
+
+  get adminPassword(): string {
+    return this.store.admin.password;
+  }
+
+  get adminProjectName(): string {
+    return this.store.admin.projectName;
+  }
+
+  get adminProjectId(): string {
+    return this.store.admin.projectId;
+  }
+
   setFaults(f: SimFaults): void {
     this.faults.set(f);
   }

@@ -23,6 +23,8 @@ export interface SeedOptions {
   pollMs?: number;
   timeoutMs?: number;
   onProgress?: (line: string) => void;
+  /** The provider's admin identity, for what a member may not do (private flavors, quotas). */
+  admin?: OpenStackCloud;
 }
 
 /** Ids of what seed made or found, by spec name. */
@@ -39,13 +41,15 @@ export interface SeedResult {
   floatingIps: Record<string, string>;
   created: number;
   reused: number;
+  /** What was left out, with why (e.g. no admin identity for a private flavor). */
+  skipped: string[];
 }
 
 /** Seeds a tenant spec into a cloud. */
 export async function seedTenant(cloud: OpenStackCloud, spec: TenantSpec, opts: SeedOptions = {}): Promise<SeedResult> {
   const wait = { minDelay: opts.pollMs ?? 1000, maxDelay: Math.max(opts.pollMs ?? 1000, 5000), timeoutMs: opts.timeoutMs ?? 15 * 60_000 };
   const say = opts.onProgress ?? ((l: string) => log.info(l));
-  const r: SeedResult = { networks: {}, subnets: {}, routers: {}, securityGroups: {}, keypairs: [], serverGroups: {}, images: {}, volumes: {}, servers: {}, floatingIps: {}, created: 0, reused: 0 };
+  const r: SeedResult = { networks: {}, subnets: {}, routers: {}, securityGroups: {}, keypairs: [], serverGroups: {}, images: {}, volumes: {}, servers: {}, floatingIps: {}, created: 0, reused: 0, skipped: [] };
   const made = (what: string) => {
     r.created++;
     say(`Created ${what}`);

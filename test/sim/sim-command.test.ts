@@ -1,14 +1,15 @@
 /**
  * The `sim` command as a script uses it: started as a child process, it must
  * exit promptly on SIGTERM, also after it has hashed a large upload on its
- * worker threads (a ref'd worker used to keep the process alive for ever).
+ * worker threads (a ref'd worker used to keep the process alive for ever);
+ * `--quota` sets the projects' quotas and clouds.yaml has admin entries.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { startCli, type CliResult } from "../helpers/cli.js";
+import { runCli, startCli, type CliResult } from "../helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sim-cmd-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -73,4 +74,33 @@ describe("scs-migrate sim", () => {
     expect((res as CliResult).code).toBe(0);
     expect((res as CliResult).stdout).toContain("Stopped.");
   }, 90_000);
+
+  it("sets quotas from --quota and writes <name>-admin entries", async () => {
+    const out = join(dir, "quota.yaml");
+    let stdout = "";
+    const { child, done } = startCli(["sim", "--clouds", "qa,qb", "--out", out, "--delay", "0", "--quota", "instances=2", "--quota", "volumes=5"]);
+    child.stdout!.on("data", (d) => (stdout += d));
+    try {
+      await waitForOutput(() => stdout, "Ctrl-C", 30_000);
+      const doc = parse(readFileSync(out, "utf8")).clouds;
+      expect(Object.keys(doc)).toEqual(["qa", "qa-admin", "qb", "qb-admin"]);
+      expect(doc["qa-admin"].auth).toMatchObject({ username: "admin", project_name: "admin" });
+      const tok = await memberToken(doc.qb);
+      const base = String(doc.qb.auth.auth_url).replace(/\/identity\/v3$/, "");
+      const nova = (await (await fetch(`${base}/compute/v2.1/limits`, { headers: { "x-auth-token": tok } })).json()) as any;
+      expect(nova.limits.absolute.maxTotalInstances).toBe(2);
+      const pid = (await (await fetch(`${doc.qb.auth.auth_url}/auth/tokens`, { headers: { "x-auth-token": tok, "x-subject-token": tok } })).json() as any).token.project.id;
+      const cinder = (await (await fetch(`${base}/volume/v3/${pid}/limits`, { headers: { "x-auth-token": tok } })).json()) as any;
+      expect(cinder.limits.absolute.maxTotalVolumes).toBe(5);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect((await done).code).toBe(0);
+  }, 90_000);
+
+  it("refuses an unknown --quota key with a usage error", async () => {
+    const r = await runCli(["sim", "--clouds", "qx", "--out", join(dir, "x.yaml"), "--quota", "instancez=2"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown quota "instancez"');
+  });
 });

@@ -7,6 +7,7 @@
  * but does not own (the public network and its subnet, public images), exactly
  * as on a real cloud, so ownership filters behave realistically.
  */
+import { randomBytes } from "node:crypto";
 import type { QuotaName } from "../types.js";
 import { hexId } from "../core/ids.js";
 import type { BlobStore } from "./blobs.js";
@@ -46,9 +47,24 @@ export interface IdentityState {
   adminProjectId: string;
 }
 
+/**
+ * The provider's administrator, as in the lab: user `admin` holding the
+ * `admin` role on the provider's `admin` project (which owns the public
+ * resources). It manages quotas and flavors; it owns no tenant resources.
+ */
+export interface AdminIdentity {
+  userId: string;
+  username: string;
+  password: string;
+  projectId: string;
+  projectName: string;
+  roles: RoleRef[];
+}
+
 /** All state of one cloud. */
 export class SimStore {
   readonly identity: IdentityState;
+  readonly admin: AdminIdentity;
   readonly quotas: Record<QuotaName, number>;
 
   readonly tokens = new Map<string, TokenRecord>();
@@ -98,6 +114,18 @@ export class SimStore {
       adminProjectId: hexId(),
     };
     this.quotas = { ...DEFAULT_QUOTAS, ...quotas };
+    this.admin = {
+      userId: hexId(),
+      username: "admin",
+      password: randomBytes(18).toString("base64url"),
+      projectId: this.identity.adminProjectId,
+      projectName: "admin",
+      roles: [
+        { id: hexId(), name: "admin" },
+        { id: this.identity.roles[1]!.id, name: "member" },
+        { id: this.identity.roles[0]!.id, name: "reader" },
+      ],
+    };
   }
 
   /** Next keypair integer id (Nova shows one in keypair show). */
