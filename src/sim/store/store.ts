@@ -17,6 +17,7 @@ import type {
   SubnetRecord, TokenRecord, VolumeRecord, VolumeTypeRecord,
 } from "./records.js";
 import { Table } from "./table.js";
+import { TransitionLog } from "./transitions.js";
 
 /** Default quotas of Zed's services (nova.conf, cinder.conf, neutron.conf defaults; Glance unlimited). */
 export const DEFAULT_QUOTAS: Record<QuotaName, number> = {
@@ -91,6 +92,9 @@ export class SimStore {
 
   readonly images = new Table<ImageRecord>();
 
+  /** Status changes of servers, volumes, snapshots, images, ports, routers and floating IPs. */
+  readonly transitions = new TransitionLog();
+
   /** Neutron extensions switched on beyond the default set. */
   readonly networkExtensions = new Set<string>();
 
@@ -114,6 +118,13 @@ export class SimStore {
       adminProjectId: hexId(),
     };
     this.quotas = { ...DEFAULT_QUOTAS, ...quotas };
+    this.servers.trackTransitions(this.transitions, "server", ["status", "task_state"]);
+    this.volumes.trackTransitions(this.transitions, "volume");
+    this.snapshots.trackTransitions(this.transitions, "snapshot");
+    this.images.trackTransitions(this.transitions, "image");
+    this.ports.trackTransitions(this.transitions, "port");
+    this.routers.trackTransitions(this.transitions, "router");
+    this.floatingIps.trackTransitions(this.transitions, "floatingip");
     this.admin = {
       userId: hexId(),
       username: "admin",
