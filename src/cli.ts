@@ -58,6 +58,7 @@ export function buildProgram(): Command {
     .addOption(cloudOpt().makeOptionMandatory())
     .argument("<spec>", "tenant spec file, e.g. fixtures/tenants/medium.yaml")
     .option("--poll-ms <ms>", "first poll interval while waiting for resources", (v) => Number.parseInt(v, 10))
+    .option("--admin-cloud <name>", "admin identity (clouds.yaml name) for the spec's quotas and private flavors; skipped without it")
     .action(lazy("seed"));
 
   program
