@@ -66,6 +66,29 @@ function adminMatches(cloud: CloudContext, u: Record<string, unknown> | undefine
   return u["name"] === a.username && domainMatches(cloud, asObject(u["domain"]));
 }
 
+/** The project a token is scoped to, from the request's `scope` (null: unscoped); throws Keystone's errors. */
+function scopedProject(cloud: CloudContext, scope: unknown, userId: string, projectId: string | null, isAppCred: boolean): string | null {
+  const store = cloud.store;
+  if (scope === "unscoped") return null;
+  if (scope === undefined) return projectId;
+  const s = asObject(scope);
+  const p = asObject(s?.["project"]);
+  if (p) {
+    // Why: each user holds roles on one project only (the admin on `admin`).
+    const own = userId === store.admin.userId ? { id: store.admin.projectId, name: store.admin.projectName } : { id: store.identity.projectId, name: store.identity.projectName };
+    const ok =
+      typeof p["id"] === "string"
+        ? p["id"] === own.id
+        : p["name"] === own.name && domainMatches(cloud, asObject(p["domain"]));
+    if (!ok) throw unauthorized();
+    if (isAppCred && projectId !== store.identity.projectId) throw unauthorized();
+    return own.id;
+  }
+  // Why: the simulated users hold roles only on their projects.
+  if (s && (s["domain"] || s["system"])) throw unauthorized();
+  throw badRequest("Expecting to find project in scope.");
+}
+
 /** Issues a token for a POST /v3/auth/tokens body; throws Keystone's errors. */
 export function issueToken(cloud: CloudContext, body: unknown, now: number): TokenRecord {
   const store = cloud.store;
@@ -127,29 +150,7 @@ export function issueToken(cloud: CloudContext, body: unknown, now: number): Tok
     }
   }
 
-  const scope = auth["scope"];
-  if (scope === "unscoped") {
-    projectId = null;
-  } else if (scope !== undefined) {
-    const s = asObject(scope);
-    const p = asObject(s?.["project"]);
-    if (p) {
-      // Why: each user holds roles on one project only (the admin on `admin`).
-      const own = userId === store.admin.userId ? { id: store.admin.projectId, name: store.admin.projectName } : { id: store.identity.projectId, name: store.identity.projectName };
-      const ok =
-        typeof p["id"] === "string"
-          ? p["id"] === own.id
-          : p["name"] === own.name && domainMatches(cloud, asObject(p["domain"]));
-      if (!ok) throw unauthorized();
-      if (appCred && projectId !== store.identity.projectId) throw unauthorized();
-      projectId = own.id;
-    } else if (s && (s["domain"] || s["system"])) {
-      // Why: the simulated user holds roles only on its project.
-      throw unauthorized();
-    } else {
-      throw badRequest("Expecting to find project in scope.");
-    }
-  }
+  projectId = scopedProject(cloud, auth["scope"], userId, projectId, appCred !== undefined);
 
   const rec: TokenRecord = {
     token: tokenString(),
