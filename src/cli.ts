@@ -49,6 +49,7 @@ export function buildProgram(): Command {
     .option("--out <file>", "where to write clouds.yaml", "clouds.yaml")
     .option("--seed <spec>", "seed this tenant spec into the first cloud")
     .option("--delay <ms>", "status transition delay in ms", "100")
+    .option("--quota <key=n>", "set a quota of the simulated projects at start (repeatable, e.g. --quota instances=2); -1 is unlimited", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action(lazy("sim"));
 
   program
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
     .addOption(cloudOpt().makeOptionMandatory())
     .argument("<spec>", "tenant spec file, e.g. fixtures/tenants/medium.yaml")
     .option("--poll-ms <ms>", "first poll interval while waiting for resources", (v) => Number.parseInt(v, 10))
+    .option("--admin-cloud <name>", "admin identity (clouds.yaml name) for the spec's quotas and private flavors; skipped without it")
     .action(lazy("seed"));
 
   program

@@ -338,6 +338,8 @@ export const updateSecurityGroup = securityGroups.update;
 /** Deletes a security group. */
 export const deleteSecurityGroup = securityGroups.delete;
 
+/** Lists security group rules matching the filters (every page). */
+export const listSecurityGroupRules = securityGroupRules.list;
 /** Creates a security group rule. */
 export const createSecurityGroupRule = securityGroupRules.create;
 /** Deletes a security group rule. */

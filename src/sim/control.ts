@@ -3,7 +3,8 @@
  * another process (child-process tests, `scs-migrate sim`). They need no
  * token and are never subject to faults.
  *
- * API: GET /_sim/state, GET/POST /_sim/faults, POST /_sim/expire-tokens.
+ * API: GET /_sim/state, GET/POST /_sim/faults, POST /_sim/expire-tokens,
+ * GET /_sim/transitions (the status-change log, oldest first).
  *
  * Quirks: /_sim/state is a JSON dump of the store (Sets and Maps as arrays,
  * blob paths omitted), meant for assertions, not for clients of OpenStack.
@@ -62,6 +63,7 @@ export async function control(cloud: CloudContext, setFaults: (f: SimFaults) => 
   try {
     if (path === "/_sim/state" && req.method === "GET") return reply(res, 200, stateDump(cloud));
     if (path === "/_sim/faults" && req.method === "GET") return reply(res, 200, cloud.faults.get());
+    if (path === "/_sim/transitions" && req.method === "GET") return reply(res, 200, { transitions: cloud.store.transitions.entries });
     if (path === "/_sim/faults" && req.method === "POST") {
       const text = await readText(req);
       const f = (text.trim() ? JSON.parse(text) : {}) as SimFaults;

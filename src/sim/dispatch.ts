@@ -7,7 +7,8 @@
  * Quirks (as keystonemiddleware): the token is checked before routing, so an
  * unknown path with a bad token is a 401, not a 404; version documents need
  * no token; a token scoped to another project or unscoped is rejected by the
- * project services. Unexpected exceptions become the service's 500 body and
+ * project services, except the provider admin's on the routes it manages
+ * (identity/admin.ts). Unexpected exceptions become the service's 500 body and
  * are logged at debug level.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -17,6 +18,7 @@ import { ApiFault, injectedFailure, tokenRejected, unknownRoute, webobHtml } fro
 import { send, sendFault, type Ctx } from "./core/http.js";
 import { requestId } from "./core/ids.js";
 import { sleep } from "./core/scheduler.js";
+import { adminMayUse, adminOutOfScope, isAdminToken } from "./identity/admin.js";
 import { validateToken } from "./identity/tokens.js";
 
 /** Dispatches one request to the cloud's services. */
@@ -65,10 +67,12 @@ export async function dispatch(cloud: CloudContext, services: SimService[], req:
       const header = req.headers["x-auth-token"];
       const rec = validateToken(cloud, typeof header === "string" ? header : undefined, Date.now());
       const projectBound = svc.kind !== "identity";
-      if (!rec || (projectBound && rec.projectId !== cloud.store.identity.projectId)) {
+      const admin = isAdminToken(cloud, rec);
+      if (!rec || (projectBound && rec.projectId !== cloud.store.identity.projectId && !admin)) {
         throw tokenRejected(svc.kind, `${cloud.baseUrl}/identity`);
       }
       ctx.auth = rec;
+      if (admin && projectBound && m.kind === "ok" && !adminMayUse(svc.kind, ctx.path)) throw adminOutOfScope(svc.kind);
     }
     if (m.kind !== "ok" || !m.bare) svc.prepare?.(ctx);
     if (m.kind === "none") throw svc.notFound?.() ?? unknownRoute();

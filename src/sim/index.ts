@@ -16,6 +16,7 @@ export type { QuotaName, SimCloud, SimCloudOptions, SimObjectStorageOptions, Sim
 export type { SimLbFlavorSpec, SimLoadBalancerOptions } from "./types.js";
 export type { SimStore } from "./store/store.js";
 export { MANDATORY_FLAVORS, UBUNTU_2404_PROPERTIES } from "./standard-content.js";
+export { DEFAULT_QUOTAS } from "./store/store.js";
 
 /** Starts one simulated cloud per option set, each on its own port. */
 export async function startSim(opts: { clouds: SimCloudOptions[] }): Promise<SimServer> {
@@ -48,6 +49,6 @@ export async function startSim(opts: { clouds: SimCloudOptions[] }): Promise<Sim
       closed = true;
       await Promise.all(clouds.map((c) => c.close()));
     },
-    cloudsYaml: () => renderCloudsYaml(clouds),
+    cloudsYaml: (o) => renderCloudsYaml(clouds, o),
   };
 }

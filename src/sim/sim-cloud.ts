@@ -27,6 +27,7 @@ import { networkService } from "./network/index.js";
 import { ObjectStorageServer } from "./object/server.js";
 import { seedCloud } from "./standard-content.js";
 import { BlobStore } from "./store/blobs.js";
+import { releaseHashWorkers, retainHashWorkers } from "./store/hashing.js";
 import { SimStore } from "./store/store.js";
 import type { SimCloud, SimCloudOptions, SimDelays, SimFaults } from "./types.js";
 import { volumeService } from "./volume/index.js";
@@ -49,6 +50,7 @@ export class SimCloudImpl implements SimCloud, CloudContext {
   readonly userDomain = "Default";
   readonly projectDomain = "Default";
   private port = 0;
+  private closed = false;
   private readonly server: Server;
   private readonly services: SimService[];
   private readonly objectServer: ObjectStorageServer;
@@ -61,6 +63,7 @@ export class SimCloudImpl implements SimCloud, CloudContext {
     this.tokenTtlMs = opts.tokenTtlMs ?? 24 * 3600 * 1000;
     this.zedSignatureVerifiedQuirk = opts.zedSignatureVerifiedQuirk ?? true;
     this.blobs = new BlobStore(opts.dataDir, opts.name);
+    retainHashWorkers();
     this.store = new SimStore(
       {
         projectName: opts.projectName ?? opts.name,
@@ -142,12 +145,30 @@ export class SimCloudImpl implements SimCloud, CloudContext {
     return this.store.identity.password;
   }
 
+  get adminUsername(): string {
+    return this.store.admin.username;
+  }
+
+  get adminPassword(): string {
+    return this.store.admin.password;
+  }
+
+  get adminProjectName(): string {
+    return this.store.admin.projectName;
+  }
+
+  get adminProjectId(): string {
+    return this.store.admin.projectId;
+  }
+
   setFaults(f: SimFaults): void {
     this.faults.set(f);
   }
 
   /** Stops listening, cancels transitions, drops connections, removes owned data. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     this.scheduler.close();
     await Promise.all([
       new Promise<void>((resolve) => {
@@ -157,5 +178,6 @@ export class SimCloudImpl implements SimCloud, CloudContext {
       this.objectServer.close(),
     ]);
     this.blobs.close();
+    await releaseHashWorkers();
   }
 }

@@ -207,6 +207,11 @@ export interface SimCloud {
   readonly objectStorageUrl: string;
   /** Directory holding the cloud's image and volume bytes. */
   readonly dataDir: string;
+  /** The provider's admin user (`admin`, admin role on project `admin`): manages quotas and flavors. */
+  readonly adminUsername: string;
+  readonly adminPassword: string;
+  readonly adminProjectName: string;
+  readonly adminProjectId: string;
   /** Switches faults at runtime (replaces the previous set). */
   setFaults(f: SimFaults): void;
   /** In-memory state, exported for tests that tamper with the cloud. */
@@ -218,6 +223,6 @@ export interface SimServer {
   clouds: SimCloud[];
   cloud(name: string): SimCloud;
   close(): Promise<void>;
-  /** clouds.yaml content (openstacksdk format) for all clouds. */
-  cloudsYaml(): string;
+  /** clouds.yaml content (openstacksdk format) for all clouds; `admin` adds a `<name>-admin` entry per cloud. */
+  cloudsYaml(opts?: { admin?: boolean }): string;
 }

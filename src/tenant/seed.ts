@@ -1,8 +1,13 @@
 /**
  * `seed`: builds the resources of a tenant spec in a cloud, through the same
  * client layer the migration uses, so it works on simulated and real clouds
- * alike. Seeding is idempotent by name: what already exists is reused, so a
+ * alike. Seeding is idempotent: what already exists is reused (found by name,
+ * or by its key mark for same-named twins, see seed-context.ts), so a
  * half-finished seed can simply be run again.
+ *
+ * Order: quotas and private flavors (admin identity), keypairs, networks and
+ * subnets, routers, security groups, standalone ports, server groups, images,
+ * volumes, servers.
  *
  * Data: images get deterministic content (content.ts). A volume with content
  * is written the way a user would: a temporary image with the bytes, a volume
@@ -13,192 +18,77 @@ import * as compute from "../openstack/compute.js";
 import * as glance from "../openstack/image.js";
 import * as net from "../openstack/network.js";
 import type { OpenStackCloud } from "../openstack/cloud.js";
-import { ConfigError, statusIs } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import { log } from "../log.js";
 import { contentBytes, contentStream } from "./content.js";
-import type { TenantSpec } from "./spec.js";
+import { keyOf, type ServerSpec, type TenantSpec } from "./spec.js";
+import { seedFlavors, seedQuotas } from "./seed-admin.js";
+import { KEY_PROPERTY, matches, seedContext, twinNames, type SeedCtx, type SeedOptions, type SeedResult } from "./seed-context.js";
+import { externalNetwork, seedNetworks, seedPorts, seedRouters, seedSecurityGroups } from "./seed-network.js";
 
-export interface SeedOptions {
-  /** First poll delay of waiters (the simulator answers in milliseconds, real clouds in seconds). */
-  pollMs?: number;
-  timeoutMs?: number;
-  onProgress?: (line: string) => void;
-}
-
-/** Ids of what seed made or found, by spec name. */
-export interface SeedResult {
-  networks: Record<string, string>;
-  subnets: Record<string, string>;
-  routers: Record<string, string>;
-  securityGroups: Record<string, string>;
-  keypairs: string[];
-  serverGroups: Record<string, string>;
-  images: Record<string, string>;
-  volumes: Record<string, string>;
-  servers: Record<string, string>;
-  floatingIps: Record<string, string>;
-  created: number;
-  reused: number;
-}
+export type { SeedOptions, SeedResult } from "./seed-context.js";
 
 /** Seeds a tenant spec into a cloud. */
 export async function seedTenant(cloud: OpenStackCloud, spec: TenantSpec, opts: SeedOptions = {}): Promise<SeedResult> {
-  const wait = { minDelay: opts.pollMs ?? 1000, maxDelay: Math.max(opts.pollMs ?? 1000, 5000), timeoutMs: opts.timeoutMs ?? 15 * 60_000 };
-  const say = opts.onProgress ?? ((l: string) => log.info(l));
-  const r: SeedResult = { networks: {}, subnets: {}, routers: {}, securityGroups: {}, keypairs: [], serverGroups: {}, images: {}, volumes: {}, servers: {}, floatingIps: {}, created: 0, reused: 0 };
-  const made = (what: string) => {
-    r.created++;
-    say(`Created ${what}`);
-  };
-  const reused = (what: string) => {
-    r.reused++;
-    say(`Reused ${what}`);
-  };
-  const c = cloud.compute;
-  const n = cloud.network;
-  const b = cloud.blockStorage;
-  const g = cloud.image;
-  const pid = cloud.projectId;
+  const sc = seedContext(cloud, spec, opts, opts.onProgress ?? ((l: string) => log.info(l)));
+  await seedQuotas(sc);
+  await seedFlavors(sc);
+  await seedKeypairs(sc);
+  const nets = await net.listNetworks(cloud.network);
+  const external = externalNetwork(nets);
+  await seedNetworks(sc, nets);
+  await seedRouters(sc, external);
+  await seedSecurityGroups(sc);
+  await seedPorts(sc);
+  await seedServerGroups(sc);
+  const imageByKey = await seedImages(sc);
+  await seedVolumes(sc, imageByKey);
+  await seedServers(sc, imageByKey, external);
+  return sc.r;
+}
 
-  // Keypairs.
-  const existingKeys = await compute.listKeypairs(c);
-  for (const k of spec.keypairs) {
-    const have = existingKeys.find((e) => e.name === k.name);
+async function seedKeypairs(sc: SeedCtx): Promise<void> {
+  const existing = await compute.listKeypairs(sc.cloud.compute);
+  for (const k of sc.spec.keypairs) {
+    const have = existing.find((e) => e.name === k.name);
     if (have) {
-      if (have.public_key.trim() !== k.public_key.trim()) throw new ConfigError(`keypair ${k.name} exists in cloud ${cloud.name} with another public key`);
-      reused(`keypair/${k.name}`);
+      if (have.public_key.trim() !== k.public_key.trim()) throw new ConfigError(`keypair ${k.name} exists in cloud ${sc.cloud.name} with another public key`);
+      sc.reused(`keypair/${k.name}`);
     } else {
-      await compute.createKeypair(c, { name: k.name, public_key: k.public_key, type: k.type });
-      made(`keypair/${k.name}`);
+      await compute.createKeypair(sc.cloud.compute, { name: k.name, public_key: k.public_key, type: k.type });
+      sc.made(`keypair/${k.name}`);
     }
-    r.keypairs.push(k.name);
+    sc.r.keypairs.push(k.name);
   }
+}
 
-  // Networks and subnets.
-  const nets = await net.listNetworks(n);
-  const subs = await net.listSubnets(n);
-  for (const ns of spec.networks) {
-    let netw = nets.find((x) => x.name === ns.name && x.project_id === pid);
-    if (netw) reused(`network/${ns.name}`);
-    else {
-      netw = await net.createNetwork(n, {
-        name: ns.name,
-        description: ns.description,
-        ...(ns.mtu !== undefined ? { mtu: ns.mtu } : {}),
-        ...(ns.port_security_enabled !== undefined ? { port_security_enabled: ns.port_security_enabled } : {}),
-      });
-      made(`network/${ns.name}`);
-    }
-    r.networks[ns.name] = netw.id;
-    for (const ss of ns.subnets) {
-      const have = subs.find((x) => x.name === ss.name && x.network_id === netw!.id);
-      if (have) {
-        reused(`subnet/${ss.name}`);
-        r.subnets[ss.name] = have.id;
-        continue;
-      }
-      const sub = await net.createSubnet(n, {
-        name: ss.name,
-        description: ss.description,
-        network_id: netw.id,
-        ip_version: ss.ip_version,
-        cidr: ss.cidr,
-        enable_dhcp: ss.enable_dhcp,
-        ...(ss.gateway_ip !== undefined ? { gateway_ip: ss.gateway_ip } : {}),
-        ...(ss.allocation_pools ? { allocation_pools: ss.allocation_pools } : {}),
-        dns_nameservers: ss.dns_nameservers,
-        host_routes: ss.host_routes,
-      });
-      r.subnets[ss.name] = sub.id;
-      made(`subnet/${ss.name}`);
-    }
-  }
-
-  // Routers.
-  const external = nets.filter((x) => x.external).sort((a, b2) => Number(b2.is_default) - Number(a.is_default) || a.name.localeCompare(b2.name))[0];
-  const routers = await net.listRouters(n);
-  for (const rs of spec.routers) {
-    let router = routers.find((x) => x.name === rs.name && x.project_id === pid);
-    if (router) reused(`router/${rs.name}`);
-    else {
-      if (rs.external_gateway && !external) throw new ConfigError(`router ${rs.name} wants an external gateway but cloud ${cloud.name} has no external network`);
-      router = await net.createRouter(n, {
-        name: rs.name,
-        description: rs.description,
-        ...(rs.external_gateway && external ? { external_gateway_info: { network_id: external.id } } : {}),
-      });
-      made(`router/${rs.name}`);
-    }
-    r.routers[rs.name] = router.id;
-    const attached = new Set((await net.listPorts(n, { device_id: router.id })).flatMap((p) => p.fixed_ips.map((f) => f.subnet_id)));
-    for (const s of rs.interfaces) {
-      const sid = r.subnets[s]!;
-      if (attached.has(sid)) continue;
-      await net.addRouterInterface(n, router.id, { subnet_id: sid });
-    }
-    if (rs.routes.length > 0) await net.updateRouter(n, router.id, { routes: rs.routes });
-  }
-
-  // Security groups: groups first, then rules (rules may reference any group).
-  const groups = await net.listSecurityGroups(n);
-  for (const gs of spec.security_groups) {
-    let grp = groups.find((x) => x.name === gs.name && x.project_id === pid);
-    if (grp) reused(`security-group/${gs.name}`);
-    else {
-      grp = await net.createSecurityGroup(n, { name: gs.name, description: gs.description });
-      made(`security-group/${gs.name}`);
-    }
-    r.securityGroups[gs.name] = grp.id;
-  }
-  const defaultGroup = groups.find((x) => x.name === "default" && x.project_id === pid);
-  if (defaultGroup) r.securityGroups.default ??= defaultGroup.id;
-  for (const gs of spec.security_groups) {
-    for (const rule of gs.rules) {
-      try {
-        await net.createSecurityGroupRule(n, {
-          security_group_id: r.securityGroups[gs.name],
-          direction: rule.direction,
-          ethertype: rule.ethertype,
-          ...(rule.protocol !== null ? { protocol: rule.protocol } : {}),
-          ...(rule.port_range_min !== null ? { port_range_min: rule.port_range_min } : {}),
-          ...(rule.port_range_max !== null ? { port_range_max: rule.port_range_max } : {}),
-          ...(rule.remote_ip_prefix !== null ? { remote_ip_prefix: rule.remote_ip_prefix } : {}),
-          ...(rule.remote_group !== null ? { remote_group_id: r.securityGroups[rule.remote_group] } : {}),
-          ...(rule.description ? { description: rule.description } : {}),
-        });
-      } catch (err) {
-        // Why: a re-run finds its rules already there; Neutron answers 409 SecurityGroupRuleExists.
-        if (!statusIs(err, 409)) throw err;
-      }
-    }
-  }
-
-  // Server groups.
-  const sgroups = await compute.listServerGroups(c);
-  for (const gs of spec.server_groups) {
-    const have = sgroups.find((x) => x.name === gs.name);
+async function seedServerGroups(sc: SeedCtx): Promise<void> {
+  const c = sc.cloud.compute;
+  const existing = await compute.listServerGroups(c);
+  for (const gs of sc.spec.server_groups) {
+    const have = existing.find((x) => x.name === gs.name);
     if (have) {
-      reused(`server-group/${gs.name}`);
-      r.serverGroups[gs.name] = have.id;
+      sc.reused(`server-group/${gs.name}`);
+      sc.r.serverGroups[gs.name] = have.id;
     } else {
-      r.serverGroups[gs.name] = (await compute.createServerGroup(c, { name: gs.name, policy: gs.policy })).id;
-      made(`server-group/${gs.name}`);
+      sc.r.serverGroups[gs.name] = (await compute.createServerGroup(c, { name: gs.name, policy: gs.policy })).id;
+      sc.made(`server-group/${gs.name}`);
     }
   }
+}
 
-  // Images.
-  const images = await glance.listImages(g);
-  const imageByName = (name: string) =>
-    r.images[name] ??
-    images.filter((i) => i.name === name && i.status === "active").sort((a, b2) => (b2.created_at ?? "").localeCompare(a.created_at ?? ""))[0]?.id;
-  for (const is of spec.images) {
-    const have = images.find((i) => i.name === is.name && i.owner === pid && i.status === "active");
+/** Uploads the spec's images; returns a resolver from a spec key (or a cloud image name) to an image id. */
+async function seedImages(sc: SeedCtx): Promise<(ref: string) => string | undefined> {
+  const images = await glance.listImages(sc.cloud.image);
+  const twins = twinNames(sc.spec.images);
+  for (const is of sc.spec.images) {
+    const have = images.find((i) => i.owner === sc.pid && i.status === "active" && matches(is, twins, { name: i.name ?? "" }, i.properties[KEY_PROPERTY]));
     if (have) {
-      reused(`image/${is.name}`);
-      r.images[is.name] = have.id;
+      sc.reused(`image/${keyOf(is)}`);
+      sc.r.images[keyOf(is)] = have.id;
       continue;
     }
-    r.images[is.name] = await uploadContentImage(cloud, {
+    sc.r.images[keyOf(is)] = await uploadContentImage(sc.cloud, {
       name: is.name,
       disk_format: is.disk_format,
       container_format: is.container_format,
@@ -206,37 +96,43 @@ export async function seedTenant(cloud: OpenStackCloud, spec: TenantSpec, opts: 
       min_disk: is.min_disk,
       min_ram: is.min_ram,
       tags: is.tags,
-      properties: is.properties,
+      properties: { ...is.properties, ...(twins.has(is.name) ? { [KEY_PROPERTY]: keyOf(is) } : {}) },
       seed: is.content.seed ?? is.name,
       bytes: contentBytes(is.content.size_mb),
-      wait,
+      wait: sc.wait,
     });
-    made(`image/${is.name}`);
+    sc.made(`image/${keyOf(is)}`);
   }
+  return (ref) =>
+    sc.r.images[ref] ??
+    images.filter((i) => i.name === ref && i.status === "active").sort((a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? ""))[0]?.id;
+}
 
-  // Volumes.
+async function seedVolumes(sc: SeedCtx, imageByKey: (ref: string) => string | undefined): Promise<void> {
+  const b = sc.cloud.blockStorage;
   const volumes = await bs.listVolumes(b);
-  for (const vs of spec.volumes) {
-    const have = volumes.find((v) => v.name === vs.name && !["error", "deleting"].includes(v.status));
+  const twins = twinNames(sc.spec.volumes);
+  for (const vs of sc.spec.volumes) {
+    const have = volumes.find((v) => !["error", "deleting"].includes(v.status) && matches(vs, twins, { name: v.name ?? "" }, v.metadata[KEY_PROPERTY]));
     if (have) {
-      reused(`volume/${vs.name}`);
-      r.volumes[vs.name] = have.id;
+      sc.reused(`volume/${keyOf(vs)}`);
+      sc.r.volumes[keyOf(vs)] = have.id;
       continue;
     }
     let imageRef: string | undefined;
     let tempImage: string | undefined;
     if (vs.image) {
-      imageRef = imageByName(vs.image);
-      if (!imageRef) throw new ConfigError(`volume ${vs.name}: no active image named "${vs.image}" in cloud ${cloud.name}`);
+      imageRef = imageByKey(vs.image);
+      if (!imageRef) throw new ConfigError(`volume ${vs.name}: no active image named "${vs.image}" in cloud ${sc.cloud.name}`);
     } else if (vs.content) {
-      tempImage = await uploadContentImage(cloud, {
-        name: `seed-tmp-${vs.name}`,
+      tempImage = await uploadContentImage(sc.cloud, {
+        name: `seed-tmp-${keyOf(vs)}`,
         disk_format: "raw",
         container_format: "bare",
         visibility: "private",
         seed: vs.content.seed ?? vs.name,
         bytes: contentBytes(vs.content.size_mb),
-        wait,
+        wait: sc.wait,
       });
       imageRef = tempImage;
     }
@@ -244,87 +140,112 @@ export async function seedTenant(cloud: OpenStackCloud, spec: TenantSpec, opts: 
       name: vs.name,
       size: vs.size,
       description: vs.description,
-      metadata: vs.metadata,
+      metadata: { ...vs.metadata, ...(twins.has(vs.name) ? { [KEY_PROPERTY]: keyOf(vs) } : {}) },
       ...(vs.volume_type ? { volume_type: vs.volume_type } : {}),
       ...(imageRef ? { imageRef } : {}),
     });
-    await bs.waitForVolume(b, vol.id, "available", wait);
+    await bs.waitForVolume(b, vol.id, "available", sc.wait);
     if (tempImage) {
-      await glance.deleteImage(g, tempImage);
+      await glance.deleteImage(sc.cloud.image, tempImage);
       await bs.setVolumeBootable(b, vol.id, false);
     }
-    r.volumes[vs.name] = vol.id;
-    made(`volume/${vs.name}`);
+    sc.r.volumes[keyOf(vs)] = vol.id;
+    sc.made(`volume/${keyOf(vs)}`);
   }
+}
 
-  // Servers: ports with fixed IPs first, then the server, then volumes and floating IPs.
+/** The port ids a new server is booted with: standalone ports of the spec, or ports made for it. */
+async function serverPorts(sc: SeedCtx, ss: ServerSpec): Promise<string[]> {
+  const n = sc.cloud.network;
+  const ids: string[] = [];
+  for (const [i, ps] of ss.ports.entries()) {
+    if (ps.port) {
+      ids.push(sc.r.ports[ps.port]!);
+      continue;
+    }
+    const name = ps.name ?? `${keyOf(ss)}-port-${i}`;
+    const existing = (await net.listPorts(n, { name, network_id: sc.r.networks[ps.network!]! })).find((p) => !p.device_id);
+    if (existing) {
+      ids.push(existing.id);
+      continue;
+    }
+    const sgs = (ps.security_groups ?? ss.security_groups).map((x) => sc.r.securityGroups[x]!);
+    const fixed = ps.fixed_ip || ps.subnet ? [{ ...(ps.subnet ? { subnet_id: sc.r.subnets[ps.subnet] } : {}), ...(ps.fixed_ip ? { ip_address: ps.fixed_ip } : {}) }] : undefined;
+    const port = await net.createPort(n, { name, network_id: sc.r.networks[ps.network!], ...(fixed ? { fixed_ips: fixed } : {}), ...(sgs.length ? { security_groups: sgs } : {}) });
+    ids.push(port.id);
+  }
+  return ids;
+}
+
+async function createSpecServer(sc: SeedCtx, ss: ServerSpec, flavorId: string, imageByKey: (ref: string) => string | undefined, twins: Set<string>): Promise<compute.Server> {
+  const c = sc.cloud.compute;
+  const portIds = await serverPorts(sc, ss);
+  const imageRef = ss.image ? imageByKey(ss.image) : undefined;
+  if (ss.image && !imageRef) throw new ConfigError(`server ${ss.name}: no active image named "${ss.image}" in cloud ${sc.cloud.name}`);
+  const id = await compute.createServer(c, {
+    name: ss.name,
+    flavorRef: flavorId,
+    ...(imageRef ? { imageRef } : {}),
+    ...(ss.boot_volume
+      ? { block_device_mapping_v2: [{ boot_index: 0, uuid: sc.r.volumes[ss.boot_volume]!, source_type: "volume", destination_type: "volume", delete_on_termination: false }] }
+      : {}),
+    networks: portIds.map((port) => ({ port })),
+    ...(ss.key_name ? { key_name: ss.key_name } : {}),
+    ...(ss.availability_zone ? { availability_zone: ss.availability_zone } : {}),
+    ...(ss.server_group ? { scheduler_hints: { group: sc.r.serverGroups[ss.server_group]! } } : {}),
+    metadata: { ...ss.metadata, ...(twins.has(ss.name) ? { [KEY_PROPERTY]: keyOf(ss) } : {}) },
+    ...(ss.tags.length ? { tags: ss.tags } : {}),
+  });
+  const server = await compute.waitForServer(c, id, "ACTIVE", sc.wait);
+  sc.made(`server/${keyOf(ss)}`);
+  return server;
+}
+
+/** After boot: data volumes, the floating IP, and the stopped state. */
+async function finishServer(sc: SeedCtx, ss: ServerSpec, server: compute.Server, external: net.Network | undefined, fips: net.FloatingIp[]): Promise<void> {
+  const c = sc.cloud.compute;
+  const n = sc.cloud.network;
+  const attached = new Set((await compute.listVolumeAttachments(c, server.id)).map((a) => a.volume_id));
+  for (const v of ss.volumes) {
+    const vid = sc.r.volumes[v]!;
+    if (attached.has(vid)) continue;
+    await compute.attachVolume(c, server.id, vid);
+    await bs.waitForVolume(sc.cloud.blockStorage, vid, "in-use", sc.wait);
+  }
+  if (ss.floating_ip) {
+    const port = (await net.listPorts(n, { device_id: server.id })).sort((a, b) => a.name.localeCompare(b.name))[0];
+    if (!port) throw new ConfigError(`server ${ss.name} has no port for its floating IP`);
+    const have = fips.find((f) => f.port_id === port.id);
+    if (have) sc.r.floatingIps[keyOf(ss)] = have.floating_ip_address;
+    else {
+      if (!external) throw new ConfigError(`server ${ss.name} wants a floating IP but cloud ${sc.cloud.name} has no external network`);
+      const fip = await net.createFloatingIp(n, { floating_network_id: external.id, port_id: port.id });
+      sc.r.floatingIps[keyOf(ss)] = fip.floating_ip_address;
+      sc.made(`floating-ip/${fip.floating_ip_address}`);
+    }
+  }
+  if (ss.stopped && server.status !== "SHUTOFF") {
+    await compute.stopServer(c, server.id);
+    await compute.waitForServer(c, server.id, "SHUTOFF", sc.wait);
+  }
+}
+
+/** Servers: ports first, then the server, then volumes and floating IPs. */
+async function seedServers(sc: SeedCtx, imageByKey: (ref: string) => string | undefined, external: net.Network | undefined): Promise<void> {
+  const c = sc.cloud.compute;
   const flavors = await compute.listFlavors(c, { is_public: "None" });
   const servers = await compute.listServers(c);
-  const fips = await net.listFloatingIps(n);
-  for (const ss of spec.servers) {
+  const fips = await net.listFloatingIps(sc.cloud.network);
+  const twins = twinNames(sc.spec.servers);
+  for (const ss of sc.spec.servers) {
     const flavor = flavors.find((f) => f.name === ss.flavor);
-    if (!flavor) throw new ConfigError(`server ${ss.name}: flavor "${ss.flavor}" does not exist in cloud ${cloud.name}`);
-    let server = servers.find((s) => s.name === ss.name && s.status !== "ERROR");
-    if (server) reused(`server/${ss.name}`);
-    else {
-      const portIds: string[] = [];
-      for (const [i, ps] of ss.ports.entries()) {
-        const name = ps.name ?? `${ss.name}-port-${i}`;
-        const existing = (await net.listPorts(n, { name, network_id: r.networks[ps.network]! }))[0];
-        if (existing) {
-          portIds.push(existing.id);
-          continue;
-        }
-        const sgs = (ps.security_groups ?? ss.security_groups).map((x) => r.securityGroups[x]!);
-        const fixed = ps.fixed_ip || ps.subnet ? [{ ...(ps.subnet ? { subnet_id: r.subnets[ps.subnet] } : {}), ...(ps.fixed_ip ? { ip_address: ps.fixed_ip } : {}) }] : undefined;
-        const port = await net.createPort(n, { name, network_id: r.networks[ps.network], ...(fixed ? { fixed_ips: fixed } : {}), ...(sgs.length ? { security_groups: sgs } : {}) });
-        portIds.push(port.id);
-      }
-      const imageRef = ss.image ? imageByName(ss.image) : undefined;
-      if (ss.image && !imageRef) throw new ConfigError(`server ${ss.name}: no active image named "${ss.image}" in cloud ${cloud.name}`);
-      const id = await compute.createServer(c, {
-        name: ss.name,
-        flavorRef: flavor.id,
-        ...(imageRef ? { imageRef } : {}),
-        ...(ss.boot_volume
-          ? { block_device_mapping_v2: [{ boot_index: 0, uuid: r.volumes[ss.boot_volume]!, source_type: "volume", destination_type: "volume", delete_on_termination: false }] }
-          : {}),
-        networks: portIds.map((port) => ({ port })),
-        ...(ss.key_name ? { key_name: ss.key_name } : {}),
-        ...(ss.availability_zone ? { availability_zone: ss.availability_zone } : {}),
-        ...(ss.server_group ? { scheduler_hints: { group: r.serverGroups[ss.server_group]! } } : {}),
-        metadata: ss.metadata,
-        ...(ss.tags.length ? { tags: ss.tags } : {}),
-      });
-      server = await compute.waitForServer(c, id, "ACTIVE", wait);
-      made(`server/${ss.name}`);
-    }
-    r.servers[ss.name] = server.id;
-    const attached = new Set((await compute.listVolumeAttachments(c, server.id)).map((a) => a.volume_id));
-    for (const v of ss.volumes) {
-      const vid = r.volumes[v]!;
-      if (attached.has(vid)) continue;
-      await compute.attachVolume(c, server.id, vid);
-      await bs.waitForVolume(b, vid, "in-use", wait);
-    }
-    if (ss.floating_ip) {
-      const port = (await net.listPorts(n, { device_id: server.id })).sort((a, b2) => a.name.localeCompare(b2.name))[0];
-      if (!port) throw new ConfigError(`server ${ss.name} has no port for its floating IP`);
-      const have = fips.find((f) => f.port_id === port.id);
-      if (have) r.floatingIps[ss.name] = have.floating_ip_address;
-      else {
-        if (!external) throw new ConfigError(`server ${ss.name} wants a floating IP but cloud ${cloud.name} has no external network`);
-        const fip = await net.createFloatingIp(n, { floating_network_id: external.id, port_id: port.id });
-        r.floatingIps[ss.name] = fip.floating_ip_address;
-        made(`floating-ip/${fip.floating_ip_address}`);
-      }
-    }
-    if (ss.stopped && server.status !== "SHUTOFF") {
-      await compute.stopServer(c, server.id);
-      await compute.waitForServer(c, server.id, "SHUTOFF", wait);
-    }
+    if (!flavor) throw new ConfigError(`server ${ss.name}: flavor "${ss.flavor}" does not exist in cloud ${sc.cloud.name}${sc.r.skipped.some((x) => x.startsWith(`flavor/${ss.flavor}:`)) ? " (its creation was skipped)" : ""}`);
+    let server = servers.find((s) => s.status !== "ERROR" && matches(ss, twins, s, s.metadata[KEY_PROPERTY]));
+    if (server) sc.reused(`server/${keyOf(ss)}`);
+    else server = await createSpecServer(sc, ss, flavor.id, imageByKey, twins);
+    sc.r.servers[keyOf(ss)] = server.id;
+    await finishServer(sc, ss, server, external, fips);
   }
-  return r;
 }
 
 /** Creates an image and streams deterministic content into it; returns its id once active. */

@@ -36,13 +36,15 @@ describe("stopServerAndWait", () => {
 
   it("fails at once when Nova reverts the stop and the server is ACTIVE again", async () => {
     const id = await serverId();
-    const stopping = compute.stopServerAndWait(cloud.compute, id, wait);
+    const store = e.sim.cloud("src").store;
     // What nova-compute does when the stop fails: task_state reverted, still ACTIVE.
-    setTimeout(() => {
-      const rec = e.sim.cloud("src").store.servers.get(id)!;
-      rec.task_state = null;
-    }, 100);
+    // Why a hook: reverting after a fixed delay raced the stop call on a loaded machine.
+    const reverted = store.transitions.when((t) => t.resource === "server" && t.id === id && t.field === "task_state" && t.to === "powering-off", { after: store.transitions.mark }).then(() => {
+      store.servers.get(id)!.task_state = null;
+    });
+    const stopping = compute.stopServerAndWait(cloud.compute, id, wait);
     // A wait that ran into its timeout would say "timed out", not "stop failed".
     await expect(stopping).rejects.toThrow(/stop failed/);
+    await reverted;
   });
 });

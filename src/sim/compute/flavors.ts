@@ -3,19 +3,22 @@
  * show, extra specs, flavor access.
  *
  * API: GET /flavors, /flavors/detail, /flavors/{id}, /flavors/{id}/os-extra_specs
- * [/{key}], /flavors/{id}/os-flavor-access; POST /flavors is admin-only.
+ * [/{key}], /flavors/{id}/os-flavor-access; admin only: POST /flavors,
+ * DELETE /flavors/{id}, POST /flavors/{id}/os-extra_specs, POST
+ * /flavors/{id}/action (addTenantAccess, removeTenantAccess).
  *
  * Quirks (Zed): a member always gets public flavors plus the private ones
  * shared with the project, whatever `is_public` says (`is_public=None` is
  * what openstackclient sends); the list is ordered by flavor id; a private
  * flavor without access is a 404; the access list of a public flavor is a 404
- * "Access list not available for public flavors.".
+ * "Access list not available for public flavors."; the admin sees every flavor.
  */
 import type { CloudContext } from "../cloud-context.js";
 import { novaError } from "../core/errors.js";
 import type { Ctx, Reply } from "../core/http.js";
 import { pageTable, sortedWithMarker } from "../core/paging.js";
 import type { FlavorRecord } from "../store/records.js";
+import { isAdmin } from "../identity/admin.js";
 import { flavorSummary, flavorView, flavorVisible } from "./views.js";
 
 const bad = (m: string) => novaError(400, m);
@@ -29,8 +32,9 @@ export function listFlavors(cloud: CloudContext, ctx: Ctx, detail: boolean): Rep
     if (v !== null && !/^\d+$/.test(v)) throw bad(`Invalid input for query parameters ${k}. Value: ${v}. '${v}' does not match '^[0-9]+$'`);
   }
   const isPublic = (q.get("is_public") ?? "true").toLowerCase();
+  const admin = isAdmin(cloud, ctx);
   const pred = (f: FlavorRecord) =>
-    flavorVisible(cloud, f) &&
+    (admin || flavorVisible(cloud, f)) &&
     !f.disabled &&
     (minDisk === null || f.disk >= Number(minDisk)) &&
     (minRam === null || f.ram >= Number(minRam)) &&
@@ -73,21 +77,21 @@ export function listFlavors(cloud: CloudContext, ctx: Ctx, detail: boolean): Rep
   return { status: 200, body };
 }
 
-/** A flavor the project can see, or Nova's 404. */
-export function findFlavor(cloud: CloudContext, id: string): FlavorRecord {
+/** A flavor the project (or the admin, with `ctx`) can see, or Nova's 404. */
+export function findFlavor(cloud: CloudContext, id: string, ctx?: Ctx): FlavorRecord {
   const f = cloud.store.flavors.get(id);
-  if (!f || !flavorVisible(cloud, f)) throw novaError(404, `Flavor ${id} could not be found.`);
+  if (!f || !(flavorVisible(cloud, f) || (ctx && isAdmin(cloud, ctx)))) throw novaError(404, `Flavor ${id} could not be found.`);
   return f;
 }
 
 /** GET /flavors/{id}. */
 export function showFlavor(cloud: CloudContext, ctx: Ctx): Reply {
-  return { status: 200, body: { flavor: flavorView(cloud, findFlavor(cloud, ctx.params[0]!), ctx.mv) } };
+  return { status: 200, body: { flavor: flavorView(cloud, findFlavor(cloud, ctx.params[0]!, ctx), ctx.mv) } };
 }
 
 /** GET /flavors/{id}/os-extra_specs[/{key}]. */
 export function flavorExtraSpecs(cloud: CloudContext, ctx: Ctx): Reply {
-  const f = findFlavor(cloud, ctx.params[0]!);
+  const f = findFlavor(cloud, ctx.params[0]!, ctx);
   const key = ctx.params[1];
   if (key === undefined) return { status: 200, body: { extra_specs: { ...f.extra_specs } } };
   if (!(key in f.extra_specs)) throw novaError(404, `Flavor ${f.id} has no extra specs with key ${key}.`);
@@ -96,14 +100,7 @@ export function flavorExtraSpecs(cloud: CloudContext, ctx: Ctx): Reply {
 
 /** GET /flavors/{id}/os-flavor-access. */
 export function flavorAccess(cloud: CloudContext, ctx: Ctx): Reply {
-  const f = findFlavor(cloud, ctx.params[0]!);
+  const f = findFlavor(cloud, ctx.params[0]!, ctx);
   if (f.is_public) throw novaError(404, "Access list not available for public flavors.");
   return { status: 200, body: { flavor_access: [...f.access].map((t) => ({ flavor_id: f.id, tenant_id: t })) } };
-}
-
-/** Flavor management is admin-only. */
-export function flavorManageForbidden(action: string): () => Reply {
-  return () => {
-    throw novaError(403, `Policy doesn't allow os_compute_api:os-flavor-manage:${action} to be performed.`);
-  };
 }

@@ -4,18 +4,20 @@
  * API: GET /compute/ and /compute/v2.1 (version documents, no token);
  * servers (+ detail, action, os-volume_attachments, os-interface, ips, tags,
  * metadata), flavors (+ os-extra_specs, os-flavor-access), os-keypairs,
- * os-server-groups, limits, os-quota-sets, os-availability-zone.
+ * os-server-groups, limits, os-quota-sets (PUT for the admin), os-availability-zone.
  *
  * Quirks: every reply carries the microversion echo headers and
  * `x-compute-request-id` next to `x-openstack-request-id`, as Nova does.
  */
 import type { CloudContext, SimService } from "../cloud-context.js";
-import { Router } from "../core/http.js";
+import { novaError } from "../core/errors.js";
+import { Router, readJson } from "../core/http.js";
 import { negotiateCompute } from "../core/microversion.js";
 import { computeV21, computeVersions } from "../versions.js";
-import { flavorAccess, flavorExtraSpecs, flavorManageForbidden, listFlavors, showFlavor } from "./flavors.js";
+import { createExtraSpecs, createFlavor, deleteFlavor, flavorAction } from "./flavor-manage.js";
+import { flavorAccess, flavorExtraSpecs, listFlavors, showFlavor } from "./flavors.js";
 import { createKeypair, deleteKeypair, listKeypairs, showKeypair } from "./keypairs.js";
-import { availabilityZones, availabilityZonesDetail, limits, quotaSet } from "./limits.js";
+import { availabilityZones, availabilityZonesDetail, limits, quotaSet, updateQuotaSet } from "./limits.js";
 import { attachInterface, attachVolume, detachInterface, detachVolume, listAttachments, listInterfaces, serverAction, serverIps, showAttachment } from "./server-actions.js";
 import { createServerGroup, deleteServerGroup, listServerGroups, showServerGroup } from "./server-groups.js";
 import { serverMetadata, serverTags } from "./server-meta.js";
@@ -54,9 +56,11 @@ export function computeService(cloud: CloudContext): SimService {
 
   r.add("GET", `${V}/flavors`, (ctx) => listFlavors(cloud, ctx, false));
   r.add("GET", `${V}/flavors/detail`, (ctx) => listFlavors(cloud, ctx, true));
-  r.add("POST", `${V}/flavors`, flavorManageForbidden("create"));
+  r.add("POST", `${V}/flavors`, (ctx) => createFlavor(cloud, ctx));
   r.add("GET", `${V}/flavors/:id`, (ctx) => showFlavor(cloud, ctx));
-  r.add("DELETE", `${V}/flavors/:id`, flavorManageForbidden("delete"));
+  r.add("DELETE", `${V}/flavors/:id`, (ctx) => deleteFlavor(cloud, ctx));
+  r.add("POST", `${V}/flavors/:id/os-extra_specs`, (ctx) => createExtraSpecs(cloud, ctx));
+  r.add("POST", `${V}/flavors/:id/action`, (ctx) => flavorAction(cloud, ctx));
   r.add("GET", `${V}/flavors/:id/os-extra_specs`, (ctx) => flavorExtraSpecs(cloud, ctx));
   r.add("GET", `${V}/flavors/:id/os-extra_specs/:key`, (ctx) => flavorExtraSpecs(cloud, ctx));
   r.add("GET", `${V}/flavors/:id/os-flavor-access`, (ctx) => flavorAccess(cloud, ctx));
@@ -73,6 +77,7 @@ export function computeService(cloud: CloudContext): SimService {
 
   r.add("GET", `${V}/limits`, (ctx) => limits(cloud, ctx));
   r.add("GET", `${V}/os-quota-sets/:pid`, (ctx) => quotaSet(cloud, ctx, "show"));
+  r.add("PUT", `${V}/os-quota-sets/:pid`, async (ctx) => updateQuotaSet(cloud, ctx, await readJson(ctx, (m) => novaError(400, m))));
   r.add("GET", `${V}/os-quota-sets/:pid/detail`, (ctx) => quotaSet(cloud, ctx, "detail"));
   r.add("GET", `${V}/os-quota-sets/:pid/defaults`, (ctx) => quotaSet(cloud, ctx, "defaults"));
   r.add("GET", `${V}/os-availability-zone`, () => availabilityZones());

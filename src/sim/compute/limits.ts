@@ -2,7 +2,7 @@
  * Nova limits, quota sets and availability zones.
  *
  * API: GET /limits, /os-quota-sets/{project}[/detail], /os-quota-sets/{project}/defaults,
- * /os-availability-zone (detail is admin-only).
+ * PUT /os-quota-sets/{project} (admin), /os-availability-zone (detail is admin-only).
  *
  * Quirks (Zed): keys disappear by microversion — network quotas at 2.36
  * (maxTotalFloatingIps, maxSecurityGroups…, and fixed_ips/floating_ips/
@@ -11,7 +11,10 @@
  */
 import type { CloudContext } from "../cloud-context.js";
 import { novaError } from "../core/errors.js";
-import type { Ctx, Reply } from "../core/http.js";
+import { asObject, type Ctx, type Reply } from "../core/http.js";
+import { applyQuotaUpdate } from "../core/quota-update.js";
+import { isAdmin } from "../identity/admin.js";
+import type { QuotaName } from "../types.js";
 
 function usage(cloud: CloudContext): { instances: number; cores: number; ram: number; serverGroups: number } {
   const pid = cloud.store.identity.projectId;
@@ -79,4 +82,33 @@ export function availabilityZones(): Reply {
 /** GET /os-availability-zone/detail (admin-only in Zed). */
 export function availabilityZonesDetail(): Reply {
   throw novaError(403, "Policy doesn't allow os_compute_api:os-availability-zone:detail to be performed.");
+}
+
+const NOVA_QUOTA_KEYS: Record<string, QuotaName> = {
+  cores: "cores", instances: "instances", key_pairs: "key_pairs", metadata_items: "metadata_items", ram: "ram",
+  server_groups: "server_groups", server_group_members: "server_group_members",
+};
+// Why: accepted by the schema of older microversions and by `force`; they change nothing here.
+const NOVA_IGNORED = ["force", "fixed_ips", "floating_ips", "security_groups", "security_group_rules", "networks",
+  "injected_file_content_bytes", "injected_file_path_bytes", "injected_files"];
+
+/** PUT /os-quota-sets/{project}: admin only, as Nova's default policy. */
+export function updateQuotaSet(cloud: CloudContext, ctx: Ctx, body: unknown): Reply {
+  if (!isAdmin(cloud, ctx)) throw novaError(403, "Policy doesn't allow os_compute_api:os-quota-sets:update to be performed.");
+  const target = ctx.params[0]!;
+  if (target !== cloud.store.identity.projectId) throw novaError(400, `Project ID ${target} is not a valid project.`);
+  const qs = asObject(asObject(body)?.["quota_set"]);
+  if (!qs) throw novaError(400, "Invalid input for field/attribute quota_set. Value: None. None is not of type 'object'");
+  const u = usage(cloud);
+  applyQuotaUpdate(cloud, qs, {
+    keys: NOVA_QUOTA_KEYS,
+    ignored: NOVA_IGNORED,
+    unknown: (keys) => novaError(400, `Invalid input for field/attribute quota_set. Value: ${JSON.stringify(qs)}. Additional properties are not allowed ('${keys[0]}' was unexpected)`),
+    invalid: (k, v) => novaError(400, `Invalid input for field/attribute ${k}. Value: ${String(v)}. ${JSON.stringify(v)} is not valid under any of the given schemas`),
+    usage: { instances: u.instances, cores: u.cores, ram: u.ram, key_pairs: cloud.store.keypairs.size, server_groups: u.serverGroups },
+    belowUsage: (k, limit, used) => novaError(400, `Quota limit ${limit} for ${k} must be greater than or equal to already used and reserved ${used}.`),
+  });
+  const shown = quotaSet(cloud, ctx, "show").body as { quota_set: Record<string, unknown> };
+  delete shown.quota_set["id"];
+  return { status: 200, body: shown };
 }

@@ -3,7 +3,7 @@
  *
  * API: GET /identity, GET /identity/v3 (version documents); POST, GET, HEAD,
  * DELETE /v3/auth/tokens; GET /v3/auth/projects, /v3/auth/catalog;
- * GET /v3/projects/{id}, /v3/users/{id}, /v3/users/{id}/projects;
+ * GET /v3/projects/{id}, /v3/projects (admin), /v3/users/{id}, /v3/users/{id}/projects;
  * POST/GET/DELETE /v3/users/{id}/application_credentials[/{id}]; EC2
  * credentials (OS-EC2 and /v3/credentials, see ec2.ts).
  *
@@ -18,6 +18,7 @@ import { hexId, secretString } from "../core/ids.js";
 import { isoMicrosZ } from "../core/time.js";
 import type { AppCredRecord } from "../store/records.js";
 import { identityV3, identityVersions } from "../versions.js";
+import { isAdmin } from "./admin.js";
 import { catalog, issueToken, tokenBody, validateToken } from "./tokens.js";
 import { addEc2Routes } from "./ec2.js";
 
@@ -30,18 +31,19 @@ export function identityService(cloud: CloudContext): SimService {
   const r = new Router();
   const base = () => cloud.baseUrl;
 
-  const projectView = () => ({
-    id: id.projectId,
-    name: id.projectName,
+  const projectView = (p = { id: id.projectId, name: id.projectName }) => ({
+    id: p.id,
+    name: p.name,
     domain_id: id.domainId,
-    description: `simulated project ${id.projectName}`,
+    description: `simulated project ${p.name}`,
     enabled: true,
     parent_id: id.domainId,
     is_domain: false,
     tags: [],
     options: {},
-    links: { self: `${base()}/identity/v3/projects/${id.projectId}` },
+    links: { self: `${base()}/identity/v3/projects/${p.id}` },
   });
+  const adminProject = { id: store.admin.projectId, name: store.admin.projectName };
 
   const forbidden = (action: string) =>
     keystoneError(403, `You are not authorized to perform the requested action: ${action}.`, "Forbidden");
@@ -99,14 +101,27 @@ export function identityService(cloud: CloudContext): SimService {
     body: { projects: [projectView()], links: { next: null, self: `${base()}/identity/v3/auth/projects`, previous: null } },
   }));
 
-  r.add("GET", "/v3/auth/catalog", (): Reply => ({
+  r.add("GET", "/v3/auth/catalog", (ctx): Reply => ({
     status: 200,
-    body: { catalog: catalog(cloud), links: { self: `${base()}/identity/v3/auth/catalog`, previous: null, next: null } },
+    body: { catalog: catalog(cloud, ctx.auth?.projectId), links: { self: `${base()}/identity/v3/auth/catalog`, previous: null, next: null } },
   }));
 
   r.add("GET", "/v3/projects/:id", (ctx): Reply => {
+    if (isAdmin(cloud, ctx)) {
+      const p = [projectView(), projectView(adminProject)].find((x) => x.id === ctx.params[0]);
+      if (!p) throw keystoneError(404, `Could not find project: ${ctx.params[0]}.`, "Not Found");
+      return { status: 200, body: { project: p } };
+    }
     if (ctx.params[0] !== id.projectId) throw forbidden("identity:get_project");
     return { status: 200, body: { project: projectView() } };
+  });
+
+  // Why: openstackclient resolves `quota set <project>` by name through this list (admin only).
+  r.add("GET", "/v3/projects", (ctx): Reply => {
+    if (!isAdmin(cloud, ctx)) throw forbidden("identity:list_projects");
+    const name = ctx.query.get("name");
+    const list = [projectView(adminProject), projectView()].filter((p) => name === null || p.name === name);
+    return { status: 200, body: { projects: list, links: { next: null, self: `${base()}/identity/v3/projects`, previous: null } } };
   });
 
   r.add("GET", "/v3/users/:id", (ctx): Reply => {

@@ -8,7 +8,8 @@
  * default project; every credential failure is the same 401 with no hint of
  * which part was wrong; a re-scoped token keeps the original expiry and audit
  * chain; an application-credential token is always scoped to the credential's
- * project.
+ * project. The provider's `admin` user (password only) is scoped to the
+ * `admin` project, where it holds the admin role.
  */
 import { ApiFault, keystoneError } from "../core/errors.js";
 import { asObject } from "../core/http.js";
@@ -57,6 +58,37 @@ function userMatches(cloud: CloudContext, u: Record<string, unknown> | undefined
   return u["name"] === id.username && domainMatches(cloud, dom);
 }
 
+/** Checks a password-auth `user` object against the provider's admin user. */
+function adminMatches(cloud: CloudContext, u: Record<string, unknown> | undefined): boolean {
+  const a = cloud.store.admin;
+  if (!u || u["password"] !== a.password) return false;
+  if (typeof u["id"] === "string") return u["id"] === a.userId;
+  return u["name"] === a.username && domainMatches(cloud, asObject(u["domain"]));
+}
+
+/** The project a token is scoped to, from the request's `scope` (null: unscoped); throws Keystone's errors. */
+function scopedProject(cloud: CloudContext, scope: unknown, userId: string, projectId: string | null, isAppCred: boolean): string | null {
+  const store = cloud.store;
+  if (scope === "unscoped") return null;
+  if (scope === undefined) return projectId;
+  const s = asObject(scope);
+  const p = asObject(s?.["project"]);
+  if (p) {
+    // Why: each user holds roles on one project only (the admin on `admin`).
+    const own = userId === store.admin.userId ? { id: store.admin.projectId, name: store.admin.projectName } : { id: store.identity.projectId, name: store.identity.projectName };
+    const ok =
+      typeof p["id"] === "string"
+        ? p["id"] === own.id
+        : p["name"] === own.name && domainMatches(cloud, asObject(p["domain"]));
+    if (!ok) throw unauthorized();
+    if (isAppCred && projectId !== store.identity.projectId) throw unauthorized();
+    return own.id;
+  }
+  // Why: the simulated users hold roles only on their projects.
+  if (s && (s["domain"] || s["system"])) throw unauthorized();
+  throw badRequest("Expecting to find project in scope.");
+}
+
 /** Issues a token for a POST /v3/auth/tokens body; throws Keystone's errors. */
 export function issueToken(cloud: CloudContext, body: unknown, now: number): TokenRecord {
   const store = cloud.store;
@@ -68,6 +100,7 @@ export function issueToken(cloud: CloudContext, body: unknown, now: number): Tok
   if (!Array.isArray(methods) || methods.length === 0) throw badRequest("Expecting to find methods in identity.");
 
   let projectId: string | null = store.identity.projectId;
+  let userId = store.identity.userId;
   let expiresAt = now + cloud.tokenTtlMs;
   let auditIds = [auditId()];
   let appCred: TokenRecord["appCred"];
@@ -78,7 +111,11 @@ export function issueToken(cloud: CloudContext, body: unknown, now: number): Tok
       const pw = asObject(ident["password"]);
       if (!pw) throw badRequest("Expecting to find password in identity.");
       const user = asObject(pw["user"]);
-      if (!userMatches(cloud, user) || user?.["password"] !== store.identity.password) throw unauthorized();
+      if (userMatches(cloud, user) && user?.["password"] === store.identity.password) userId = store.identity.userId;
+      else if (adminMatches(cloud, user)) {
+        userId = store.admin.userId;
+        projectId = store.admin.projectId;
+      } else throw unauthorized();
       usedMethods.push("password");
     } else if (m === "application_credential") {
       const ac = asObject(ident["application_credential"]);
@@ -104,7 +141,8 @@ export function issueToken(cloud: CloudContext, body: unknown, now: number): Tok
       // Why: Keystone keeps the original expiry and appends the audit chain on re-scope.
       expiresAt = prev.expiresAt;
       auditIds = [auditId(), prev.auditIds[0]!];
-      projectId = prev.projectId ?? store.identity.projectId;
+      userId = prev.userId;
+      projectId = prev.projectId ?? (userId === store.admin.userId ? store.admin.projectId : store.identity.projectId);
       usedMethods.push(...prev.methods.filter((x) => !usedMethods.includes(x)));
       if (!usedMethods.includes("token")) usedMethods.push("token");
     } else {
@@ -112,31 +150,11 @@ export function issueToken(cloud: CloudContext, body: unknown, now: number): Tok
     }
   }
 
-  const scope = auth["scope"];
-  if (scope === "unscoped") {
-    projectId = null;
-  } else if (scope !== undefined) {
-    const s = asObject(scope);
-    const p = asObject(s?.["project"]);
-    if (p) {
-      const ok =
-        typeof p["id"] === "string"
-          ? p["id"] === store.identity.projectId
-          : p["name"] === store.identity.projectName && domainMatches(cloud, asObject(p["domain"]));
-      if (!ok) throw unauthorized();
-      if (appCred && projectId !== store.identity.projectId) throw unauthorized();
-      projectId = store.identity.projectId;
-    } else if (s && (s["domain"] || s["system"])) {
-      // Why: the simulated user holds roles only on its project.
-      throw unauthorized();
-    } else {
-      throw badRequest("Expecting to find project in scope.");
-    }
-  }
+  projectId = scopedProject(cloud, auth["scope"], userId, projectId, appCred !== undefined);
 
   const rec: TokenRecord = {
     token: tokenString(),
-    userId: store.identity.userId,
+    userId,
     projectId,
     methods: usedMethods,
     issuedAt: now,
@@ -160,10 +178,10 @@ export function validateToken(cloud: CloudContext, token: string | undefined, no
   return rec;
 }
 
-/** The service catalog as Keystone renders it in tokens. */
-export function catalog(cloud: CloudContext): unknown[] {
+/** The service catalog as Keystone renders it in tokens (Cinder's URL names the token's project). */
+export function catalog(cloud: CloudContext, projectId?: string | null): unknown[] {
   const base = cloud.baseUrl;
-  const pid = cloud.store.identity.projectId;
+  const pid = projectId ?? cloud.store.identity.projectId;
   const urls: Record<string, [string, string]> = {
     compute: ["nova", `${base}/compute/v2.1`],
     volumev3: ["cinderv3", `${base}/volume/v3/${pid}`],
@@ -198,18 +216,19 @@ export function catalog(cloud: CloudContext): unknown[] {
 /** The token body (`{"token": …}`), with catalog for project-scoped tokens. */
 export function tokenBody(cloud: CloudContext, rec: TokenRecord, withCatalog = true): Record<string, unknown> {
   const id = cloud.store.identity;
+  const admin = rec.userId === cloud.store.admin.userId ? cloud.store.admin : undefined;
   const token: Record<string, unknown> = {
     methods: rec.methods,
-    user: { domain: { id: id.domainId, name: id.domainName }, id: id.userId, name: id.username, password_expires_at: null },
+    user: { domain: { id: id.domainId, name: id.domainName }, id: rec.userId, name: admin?.username ?? id.username, password_expires_at: null },
     audit_ids: rec.auditIds,
     expires_at: isoMicrosZ(rec.expiresAt),
     issued_at: isoMicrosZ(rec.issuedAt),
   };
   if (rec.projectId) {
-    token["project"] = { domain: { id: id.domainId, name: id.domainName }, id: rec.projectId, name: id.projectName };
+    token["project"] = { domain: { id: id.domainId, name: id.domainName }, id: rec.projectId, name: admin?.projectName ?? id.projectName };
     token["is_domain"] = false;
-    token["roles"] = id.roles.map((r) => ({ id: r.id, name: r.name }));
-    if (withCatalog) token["catalog"] = catalog(cloud);
+    token["roles"] = (admin?.roles ?? id.roles).map((r) => ({ id: r.id, name: r.name }));
+    if (withCatalog) token["catalog"] = catalog(cloud, rec.projectId);
   }
   if (rec.appCred) token["application_credential"] = { id: rec.appCred.id, name: rec.appCred.name, restricted: true };
   return { token };

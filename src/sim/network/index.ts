@@ -24,7 +24,8 @@ import { PORT, createPort, deletePort, updatePort } from "./ports.js";
 import { FLOATING_IP, createFloatingIp, deleteFloatingIp, updateFloatingIp } from "./floating-ips.js";
 import { ROUTER, addInterface, createRouter, deleteRouter, removeInterface, updateRouter } from "./routers.js";
 import { SECURITY_GROUP, SECURITY_GROUP_RULE, createRule, createSecurityGroup, deleteRule, deleteSecurityGroup, updateSecurityGroup } from "./security-groups.js";
-import { networkQuotaDetails, networkQuotas } from "./quotas.js";
+import { isAdmin } from "../identity/admin.js";
+import { networkQuotaDetails, networkQuotas, updateNetworkQuotas } from "./quotas.js";
 
 interface Ops<R> {
   create?: (body: Record<string, unknown>) => R;
@@ -177,8 +178,9 @@ export function networkService(cloud: CloudContext): SimService {
   r.add("GET", "/v2.0/quotas/:pid", (ctx): Reply => (ownProject(ctx), { status: 200, body: { quota: networkQuotas(cloud) } }));
   r.add("GET", "/v2.0/quotas/:pid/details", (ctx): Reply => (ownProject(ctx), { status: 200, body: { quota: networkQuotaDetails(cloud) } }));
   r.add("GET", "/v2.0/quotas/:pid/default", (ctx): Reply => (ownProject(ctx), { status: 200, body: { quota: networkQuotas(cloud) } }));
-  r.add("PUT", "/v2.0/quotas/:pid", (): Reply => {
-    throw neutronError(403, "PolicyNotAuthorized", "rule:update_quota is disallowed by policy");
+  r.add("PUT", "/v2.0/quotas/:pid", async (ctx): Promise<Reply> => {
+    if (!isAdmin(cloud, ctx)) throw neutronError(403, "PolicyNotAuthorized", "rule:update_quota is disallowed by policy");
+    return { status: 200, body: { quota: updateNetworkQuotas(cloud, ctx.params[0]!, await readJson(ctx, (m) => neutronError(400, "BadRequest", m))) } };
   });
   r.add("GET", "/v2.0/quotas", (): Reply => ({ status: 200, body: { quotas: [] } }));
 

@@ -8,8 +8,9 @@
  * both workers read without further copies; a slot is reused when both have
  * acknowledged it, which is also the back-pressure (at most POOL MiB in
  * flight per upload). The workers are shared by every cloud of the process
- * and unref'd, so they never keep the process alive. Small uploads are hashed
- * in-thread, where a worker round trip would cost more than it saves.
+ * and unref'd, so they never keep the process alive; they are terminated when
+ * the last cloud closes. Small uploads are hashed in-thread, where a worker
+ * round trip would cost more than it saves.
  */
 import { createHash, type Hash } from "node:crypto";
 import { Worker } from "node:worker_threads";
@@ -42,8 +43,9 @@ class HashWorker {
   private readonly listeners = new Map<number, (m: Msg) => void>();
   constructor() {
     this.w = new Worker(WORKER_CODE, { eval: true });
-    this.w.unref();
     this.w.on("message", (m: Msg) => this.listeners.get(m.id)?.(m));
+    // Why after the listener: adding a "message" listener refs the worker's port again.
+    this.w.unref();
   }
   listen(id: number, fn: (m: Msg) => void): void {
     this.listeners.set(id, fn);
@@ -54,10 +56,28 @@ class HashWorker {
   post(m: unknown): void {
     this.w.postMessage(m);
   }
+  terminate(): Promise<number> {
+    return this.w.terminate();
+  }
 }
 
 let workers: [HashWorker, HashWorker] | undefined;
 let nextId = 1;
+let users = 0;
+
+/** Registers a user of the shared workers (a simulated cloud, for its lifetime). */
+export function retainHashWorkers(): void {
+  users++;
+}
+
+/** Drops a user; the last one terminates the workers so nothing outlives the clouds. */
+export async function releaseHashWorkers(): Promise<void> {
+  users = Math.max(0, users - 1);
+  if (users > 0 || !workers) return;
+  const ws = workers;
+  workers = undefined;
+  await Promise.all(ws.map((w) => w.terminate()));
+}
 
 /** Incremental md5 + sha512. */
 export interface DualHasher {

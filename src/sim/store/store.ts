@@ -7,6 +7,7 @@
  * but does not own (the public network and its subnet, public images), exactly
  * as on a real cloud, so ownership filters behave realistically.
  */
+import { randomBytes } from "node:crypto";
 import type { QuotaName } from "../types.js";
 import { hexId } from "../core/ids.js";
 import type { BlobStore } from "./blobs.js";
@@ -18,6 +19,7 @@ import type {
 import { Table } from "./table.js";
 import { OctaviaState } from "../load-balancer/model.js";
 import { ObjectState } from "../object/state.js";
+import { TransitionLog } from "./transitions.js";
 
 /** Default quotas of Zed's services (nova.conf, cinder.conf, neutron.conf defaults; Glance unlimited). */
 export const DEFAULT_QUOTAS: Record<QuotaName, number> = {
@@ -48,9 +50,24 @@ export interface IdentityState {
   adminProjectId: string;
 }
 
+/**
+ * The provider's administrator, as in the lab: user `admin` holding the
+ * `admin` role on the provider's `admin` project (which owns the public
+ * resources). It manages quotas and flavors; it owns no tenant resources.
+ */
+export interface AdminIdentity {
+  userId: string;
+  username: string;
+  password: string;
+  projectId: string;
+  projectName: string;
+  roles: RoleRef[];
+}
+
 /** All state of one cloud. */
 export class SimStore {
   readonly identity: IdentityState;
+  readonly admin: AdminIdentity;
   readonly quotas: Record<QuotaName, number>;
 
   readonly tokens = new Map<string, TokenRecord>();
@@ -81,6 +98,8 @@ export class SimStore {
   readonly octavia = new OctaviaState();
   /** EC2 credentials, buckets/containers, objects and multipart uploads (S3 and Swift). */
   readonly objects: ObjectState;
+  /** Status changes of servers, volumes, snapshots, images, ports, routers and floating IPs. */
+  readonly transitions = new TransitionLog();
 
   /** Neutron extensions switched on beyond the default set. */
   readonly networkExtensions = new Set<string>();
@@ -106,6 +125,25 @@ export class SimStore {
     };
     this.quotas = { ...DEFAULT_QUOTAS, ...quotas };
     this.objects = new ObjectState(blobs);
+    this.servers.trackTransitions(this.transitions, "server", ["status", "task_state"]);
+    this.volumes.trackTransitions(this.transitions, "volume");
+    this.snapshots.trackTransitions(this.transitions, "snapshot");
+    this.images.trackTransitions(this.transitions, "image");
+    this.ports.trackTransitions(this.transitions, "port");
+    this.routers.trackTransitions(this.transitions, "router");
+    this.floatingIps.trackTransitions(this.transitions, "floatingip");
+    this.admin = {
+      userId: hexId(),
+      username: "admin",
+      password: randomBytes(18).toString("base64url"),
+      projectId: this.identity.adminProjectId,
+      projectName: "admin",
+      roles: [
+        { id: hexId(), name: "admin" },
+        { id: this.identity.roles[1]!.id, name: "member" },
+        { id: this.identity.roles[0]!.id, name: "reader" },
+      ],
+    };
   }
 
   /** Next keypair integer id (Nova shows one in keypair show). */

@@ -7,8 +7,11 @@
  * after the first.
  *
  * Quirks: it is a `Map`, so tests can `get`, `set` and `delete` records
- * directly; orderings notice those changes too.
+ * directly; orderings notice those changes too. A tracked table logs its
+ * records' status changes (transitions.ts).
  */
+
+import type { TransitionLog } from "./transitions.js";
 
 /** Orderings a list can be served in. */
 export type Ordering = "oldest" | "newest" | "key";
@@ -24,13 +27,28 @@ export class Table<T> extends Map<string, T> {
   private version = 0;
   private cache = new Map<Ordering, Cached<T>>();
 
+  private tracking: { log: TransitionLog; resource: string; fields: Array<"status" | "task_state"> } | undefined;
+
+  /** Logs the status changes of every record put into this table from now on. */
+  trackTransitions(log: TransitionLog, resource: string, fields: Array<"status" | "task_state"> = ["status"]): this {
+    this.tracking = { log, resource, fields };
+    return this;
+  }
+
   override set(key: string, value: T): this {
-    if (!super.has(key)) this.version++;
+    const before = super.get(key) as Record<string, unknown> | undefined;
+    if (!before) this.version++;
+    if (this.tracking && value && typeof value === "object") {
+      const { log, resource, fields } = this.tracking;
+      for (const f of fields) log.track(resource, key, value, f, before && before !== value ? ((before[f] as string | null | undefined) ?? null) : null);
+    }
     return super.set(key, value);
   }
 
   override delete(key: string): boolean {
+    const rec = super.get(key);
     const r = super.delete(key);
+    if (r && this.tracking) this.tracking.log.removed(this.tracking.resource, key, rec as object | undefined);
     if (r) this.version++;
     return r;
   }

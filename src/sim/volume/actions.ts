@@ -4,7 +4,11 @@
  *
  * Quirks (Zed): upload-to-image needs `force: true` for an in-use volume; the
  * volume is `uploading` until the new Glance image (same cloud) is active with
- * the volume's bytes; below 3.1 the image comes out `shared`, from 3.1 on
+ * the volume's bytes, and returns to available/in-use only afterwards (one
+ * `imageSave` delay later: cinder-volume finishes after Glance); the image
+ * holds the bytes the volume holds, so a never-written volume gives a 0-byte
+ * image where a real cloud gives one of the full volume size (the simulator
+ * stores written bytes only, everywhere; see test/sim/volume.test.ts); below 3.1 the image comes out `shared`, from 3.1 on
  * `private` unless `visibility` says otherwise; the image carries the volume's
  * image properties (including `signature_verified`) but min_disk/min_ram 0;
  * the response echoes the full volume type; admin actions are 403.
@@ -92,10 +96,12 @@ function uploadToImage(cloud: CloudContext, v: VolumeRecord, arg: Record<string,
   v.status = "uploading";
   const blob = cloud.blobs.retain(v.blob);
   saveImageLater(cloud, img, blob, () => {
-    if (cloud.store.volumes.get(v.id) === v && v.status === "uploading") {
-      v.status = v.prev_status ?? "available";
-      v.updated_at = Date.now();
-    }
+    cloud.scheduler.after(cloud.delays.imageSave, () => {
+      if (cloud.store.volumes.get(v.id) === v && v.status === "uploading") {
+        v.status = v.prev_status ?? "available";
+        v.updated_at = Date.now();
+      }
+    });
   });
   const type = cloud.store.volumeTypes.get(v.volume_type_id);
   const out: Record<string, unknown> = {

@@ -5,7 +5,7 @@
  * (list, detail, show, create, update, delete, summary), volumes/{id}/metadata
  * [/{key}], volumes/{id}/action, snapshots (list, detail, show, create,
  * update, delete, metadata), types (list, show, default, extra_specs),
- * os-availability-zone, limits, os-quota-sets/{project}[?usage=True],
+ * os-availability-zone, limits, os-quota-sets/{project}[?usage=True] (PUT for the admin),
  * backups (empty lists).
  *
  * Quirks (Zed): the project id in the URL is not checked against the token
@@ -22,6 +22,7 @@ import { volumeVersions } from "../versions.js";
 import { volumeAction } from "./actions.js";
 import { cinderList } from "./listing.js";
 import { createVolume, deleteVolumeLater, snapshotView, volumeSummary, volumeTypeView, volumeUsage, volumeView } from "./model.js";
+import { updateVolumeQuotas } from "./quotas.js";
 import { createSnapshot, deleteSnapshot } from "./snapshots.js";
 
 const bad = (m: string) => cinderError(400, m);
@@ -276,7 +277,7 @@ export function volumeService(cloud: CloudContext): SimService {
     };
   });
 
-  r.add("GET", `${P}/os-quota-sets/:target`, (ctx): Reply => {
+  const showQuotas = (ctx: Ctx): Reply => {
     const target = ctx.params[1]!;
     if (target !== store.identity.projectId) throw cinderError(403, "Policy doesn't allow volume_extension:quotas:show to be performed.");
     const usage = parseBool(ctx.query.get("usage")) === true;
@@ -296,7 +297,9 @@ export function volumeService(cloud: CloudContext): SimService {
     qs["groups"] = entry(q.groups, 0);
     qs["id"] = target;
     return { status: 200, body: { quota_set: qs } };
-  });
+  };
+  r.add("GET", `${P}/os-quota-sets/:target`, showQuotas);
+  r.add("PUT", `${P}/os-quota-sets/:target`, async (ctx) => updateVolumeQuotas(cloud, ctx, await readJson(ctx, bad), () => showQuotas(ctx)));
 
   r.add("GET", `${P}/backups`, (): Reply => ({ status: 200, body: { backups: [] } }));
   r.add("GET", `${P}/backups/detail`, (): Reply => ({ status: 200, body: { backups: [] } }));
