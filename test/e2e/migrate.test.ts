@@ -102,7 +102,8 @@ describe("migrating the medium tenant", () => {
 describe("safety", () => {
   it("refuses a second apply while one runs, naming the holder", async () => {
     expect((await runCli(["plan", "--from", "src", "--to", "dst", "--name", "m2", "-q"], e.env)).code).toBe(0);
-    e.sim.cloud("dst").setFaults({ latencyMs: 40 });
+    // Why: slow enough that the first apply is still running whatever the machine's load when the second starts.
+    e.sim.cloud("dst").setFaults({ latencyMs: 1500 });
     try {
       const first = startCli(["apply", "m2", "--poll-ms", "10", "--json"], e.env);
       await new Promise<void>((resolve) => first.child.stdout!.on("data", (d: Buffer) => d.toString().includes("step-start") && resolve()));
@@ -119,7 +120,7 @@ describe("safety", () => {
     expect(resumed.stderr).toMatch(/Took over a stale lock/);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect((await runCli(["rollback", "m2", "--yes", "--poll-ms", "10"], e.env)).code).toBe(0);
-  });
+  }, 300_000);
 
   it("refuses a plan whose source changed since planning, saying what changed", async () => {
     expect((await runCli(["plan", "--from", "src", "--to", "dst", "--name", "m3", "-q"], e.env)).code).toBe(0);
