@@ -16,12 +16,17 @@
 #          OSLAB_SKIP_INSTALL=1  do not apt-get anything
 #          OSLAB_FULL=1   skip the "already running" shortcut
 #          OSLAB_INSTALL_ONLY=1  install the packages and stop (image baking)
+#          OSLAB_PRINT_PASSWORD=1  print clouds.yaml with its passwords
 #
+# The password never reaches the output by default: stdout carries clouds.yaml
+# with every password masked (CI logs keep stdout), and the real file is in
+# OUTDIR.
 # Idempotent.  When every wanted service is already running and answering,
 # only the SCS setup runs (a few seconds, no root needed); otherwise the full
 # path installs what is missing (root), writes configs, syncs databases and
 # starts whatever is not running.  Log lines go to stderr; stdout carries only
-# clouds.yaml, so `npm run -s lab:up > clouds.yaml` works.
+# clouds.yaml (masked; OSLAB_PRINT_PASSWORD=1 npm run -s lab:up > clouds.yaml
+# gives a usable copy).
 set -euo pipefail
 exec 3>&1 1>&2   # everything but clouds.yaml goes to stderr
 
@@ -78,7 +83,8 @@ scs_setup_and_print() {
     log "SCS setup (flavors, image, default external network, volume types, quotas)"
     $PY3 "$LAB_DIR/python/scs_setup.py" "$OUT/clouds.yaml" $SERVICES || die "SCS setup failed"
     log "clouds.yaml: $OUT/clouds.yaml (export OS_CLIENT_CONFIG_FILE=$OUT/clouds.yaml)"
-    cat "$OUT/clouds.yaml" >&3
+    if [ "${OSLAB_PRINT_PASSWORD:-0}" = 1 ]; then cat "$OUT/clouds.yaml" >&3
+    else sed -E "s|^( *password:).*|\\1 \"*** (see $OUT/clouds.yaml)\"|" "$OUT/clouds.yaml" >&3; fi
 }
 
 if [ "${OSLAB_FULL:-0}" != 1 ] && lab_running; then
@@ -645,7 +651,6 @@ fi
 T_START=$(( $(date +%s) - T_START0 ))
 cat > "$OUT/oslab.env" <<EOF
 OSLAB_STATE=$STATE
-OSLAB_PASSWORD=$PW
 OSLAB_SERVICES="$SERVICES"
 OSLAB_INSTALL_SECONDS=$T_INSTALL
 OSLAB_START_SECONDS=$T_START
