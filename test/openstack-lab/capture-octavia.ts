@@ -66,6 +66,13 @@ export async function captureOctavia(ctx: CaptureContext, basics: BasicsResult):
   out.exchange("octavia", "providers-list", "GET /v2/lbaas/providers as a member: the enabled provider drivers", await call("GET", `${lbaas}/providers`, tok));
   out.exchange("octavia", "quota-show", "GET /v2/lbaas/quotas/{project} as a member of that project", await call("GET", `${lbaas}/quotas/${user.projectId}`, tok));
   out.exchange("octavia", "loadbalancers-list-empty", "GET /v2/lbaas/loadbalancers in a project without load balancers", await call("GET", `${lbaas}/loadbalancers`, tok));
+  // the capture user holds only member and reader in the quota project
+  out.exchange(
+    "octavia",
+    "403-member-without-load-balancer-role",
+    "GET /v2/lbaas/loadbalancers as a project member without the load-balancer_member role: 403, Octavia's default policy refuses",
+    await call("GET", `${lbaas}/loadbalancers`, { token: ctx.quotaUser.token }),
+  );
 
   // ------------------------------------------------------- load balancer
   const t0 = Date.now();

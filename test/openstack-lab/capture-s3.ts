@@ -24,7 +24,7 @@ import type { CaptureContext } from "./capture.js";
 import { call, expectStatus, registerSecret, type Exchange } from "./capture-http.js";
 
 /** Response headers kept in S3 captures (lower case); values vary only in dates and ids. */
-const S3_KEPT = ["content-type", "content-length", "etag", "last-modified", "location", "accept-ranges", "x-amz-meta-purpose", "x-amz-version-id", "x-amz-bucket-region", "x-static-large-object", "x-object-meta-purpose", "x-container-object-count", "x-container-bytes-used"];
+const S3_KEPT = ["content-type", "content-length", "etag", "last-modified", "location", "accept-ranges", "x-amz-meta-purpose", "x-amz-version-id", "x-amz-bucket-region"];
 const S3_PRESENCE = ["x-amz-request-id", "x-amz-id-2", "x-trans-id", "x-openstack-request-id", "date"];
 
 /** The region the lab's s3api expects in the SigV4 credential scope. */
@@ -200,8 +200,8 @@ export async function captureS3(ctx: CaptureContext): Promise<void> {
 
     // ------------------------------------------------- the Swift side of it
     out.exchange("swift", "container-list-after-s3", "GET /v1/AUTH_{project}?format=json: S3 buckets are Swift containers; multipart segments live in {bucket}+segments", await call("GET", `${swift}?format=json`, tok));
-    out.exchange("swift", "object-head-s3-multipart", "HEAD /v1/AUTH_{project}/{bucket}/{multipart key}: a static large object", await call("HEAD", `${swift}/${bucket}/${key}`, tok));
-    out.exchange("swift", "object-list-after-s3", "GET /v1/AUTH_{project}/{bucket}?format=json: the S3 keys as Swift objects (hash = MD5, or the SLO's ETag)", await call("GET", `${swift}/${bucket}?format=json`, tok));
+    out.exchange("swift", "object-head-s3-multipart", "HEAD /v1/AUTH_{project}/{bucket}/{multipart key}: a static large object", withSwiftHeaders(await call("HEAD", `${swift}/${bucket}/${key}`, tok)));
+    out.exchange("swift", "object-list-after-s3", "GET /v1/AUTH_{project}/{bucket}?format=json: the S3 keys as Swift objects (hash = MD5, or the SLO's ETag)", withSwiftHeaders(await call("GET", `${swift}/${bucket}?format=json`, tok)));
 
     // ------------------------------------------------------------ errors
     const badSecret = s3Client(endpoint, cred.access, "not-the-secret-not-the-secret-xx");
@@ -228,6 +228,19 @@ export async function captureS3(ctx: CaptureContext): Promise<void> {
   }
   out.exchange("keystone", "ec2-credential-delete", "DELETE /v3/users/{id}/credentials/OS-EC2/{access}: 204", await call("DELETE", `${ec2Base}/${cred.access}`, tok));
   out.exchange("s3", "403-deleted-credential", "ListBuckets with the access key of a deleted EC2 credential", (await s3("GET", "/")));
+}
+
+/** Swift headers worth recording, which capture-http's generic list leaves out. */
+const SWIFT_KEPT = ["etag", "content-length", "x-static-large-object", "x-container-object-count", "x-container-bytes-used"];
+
+/** Adds the Swift headers of SWIFT_KEPT to a generic capture. */
+function withSwiftHeaders(r: { reply: { headers: Headers }; exchange: Exchange }): { exchange: Exchange } {
+  const headers = { ...r.exchange.headers };
+  for (const h of SWIFT_KEPT) {
+    const v = r.reply.headers.get(h);
+    if (v !== null) headers[h] = v;
+  }
+  return { exchange: { ...r.exchange, headers } };
 }
 
 /** Deletes every object and container of a Swift account (the capture project's). */
