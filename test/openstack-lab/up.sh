@@ -18,14 +18,12 @@
 #          OSLAB_INSTALL_ONLY=1  install the packages and stop (image baking)
 #          OSLAB_PRINT_PASSWORD=1  print clouds.yaml with its passwords
 #
-# The password never reaches the output by default: stdout carries clouds.yaml
-# with every password masked (CI logs keep stdout), and the real file is in
-# OUTDIR.
 # Idempotent.  When every wanted service is already running and answering,
 # only the SCS setup runs (a few seconds, no root needed); otherwise the full
 # path installs what is missing (root), writes configs, syncs databases and
 # starts whatever is not running.  Log lines go to stderr; stdout carries only
-# clouds.yaml (masked; OSLAB_PRINT_PASSWORD=1 npm run -s lab:up > clouds.yaml
+# clouds.yaml with every password masked, because CI logs keep stdout (the real
+# file is in OUTDIR; OSLAB_PRINT_PASSWORD=1 npm run -s lab:up > clouds.yaml
 # gives a usable copy).
 set -euo pipefail
 exec 3>&1 1>&2   # everything but clouds.yaml goes to stderr
