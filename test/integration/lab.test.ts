@@ -221,6 +221,7 @@ describe("the OpenStack lab offers Octavia and S3", () => {
     onTestFinished(async () => {
       if (!deleted) await oscRun("src", ["loadbalancer", "delete", "--cascade", lb.id]).catch(() => undefined);
     });
+    // the create answer itself (not a poll): Octavia always returns the new load balancer locked
     expect(lb.provisioning_status).toBe("PENDING_CREATE");
     expect(lb.vip_subnet_id).toBe(subnet.id);
     expect((await waitLoadBalancer(lb.id)).provisioning_status).toBe("ACTIVE");
