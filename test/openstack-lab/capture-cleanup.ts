@@ -11,7 +11,8 @@
  * /volumes/{id}/action os-reset_status, DELETE /volumes/{id}, DELETE
  * /os-quota-sets/{project}; glance GET /v2/images?owner=, DELETE; neutron
  * floatingips, routers (remove_router_interface, clear gateway), ports,
- * networks, security-groups, DELETE /v2.0/quotas/{project}; keystone DELETE
+ * networks, security-groups, DELETE /v2.0/quotas/{project}; octavia GET
+ * /v2/lbaas/loadbalancers?project_id=, DELETE ?cascade=true; keystone DELETE
  * /v3/projects/{id}, /v3/users/{id}.
  *
  * Quirks: a project's "default" security group can only be deleted by an admin;
@@ -45,6 +46,16 @@ export async function purgeProject(admin: Session, projectId: string): Promise<v
   const glance = admin.endpoints.image!;
   const neutron = `${admin.endpoints.network!}/v2.0`;
   const tok = { token: admin.token };
+
+  // load balancers first: a cascade delete takes the whole tree with it
+  const lbaas = admin.endpoints["load-balancer"] ? `${admin.endpoints["load-balancer"]}/v2/lbaas` : undefined;
+  if (lbaas) {
+    const lbs = () => getList(admin, `${lbaas}/loadbalancers?project_id=${projectId}`, "loadbalancers");
+    for (const lb of await lbs()) {
+      if (!String(lb.provisioning_status).startsWith("PENDING_")) await call("DELETE", `${lbaas}/loadbalancers/${lb.id}?cascade=true`, tok);
+    }
+    await waitGone("load balancers", async () => (await lbs()).filter((lb) => lb.provisioning_status !== "DELETED"));
+  }
 
   const servers = () => getList(admin, `${nova}/servers/detail?all_tenants=1&project_id=${projectId}`, "servers");
   for (const s of await servers()) await call("DELETE", `${nova}/servers/${s.id}`, tok);

@@ -10,7 +10,8 @@
  * `scs-migrate-capture` (everything else) and `scs-migrate-capture-quota`
  * (tiny quotas, for the quota errors). Both, the user and all resources are
  * deleted at the end, and also at the start when an interrupted run left them.
- * Secrets (passwords, tokens, adminPass) are replaced before writing; ids are kept.
+ * Secrets (passwords, tokens, adminPass, EC2 secrets, S3 signatures) are
+ * replaced before writing; ids and EC2 access keys are kept.
  *
  * API: see the two scenario files; keystone /v3/projects, /v3/users,
  * /v3/projects/{p}/users/{u}/roles/{r} for the throwaway identities.
@@ -24,6 +25,8 @@ import { call, expectStatus, FixtureWriter, login, registerSecret, type Session 
 import { deleteUser, findByName, purgeProject } from "./capture-cleanup.js";
 import { captureBasics } from "./capture-basics.js";
 import { captureWorkloads } from "./capture-workloads.js";
+import { captureOctavia } from "./capture-octavia.js";
+import { captureS3 } from "./capture-s3.js";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const KEYSTONE = "http://127.0.0.1:5000/v3";
@@ -62,6 +65,7 @@ async function setupIdentities(admin: Session, password: string): Promise<void> 
   const tok = { token: admin.token };
   const roles = await call("GET", `${KEYSTONE}/roles`, tok);
   const roleId = (n: string) => (roles.reply.body.roles as { id: string; name: string }[]).find((r) => r.name === n)!.id;
+  const hasRole = (n: string) => (roles.reply.body.roles as { name: string }[]).some((r) => r.name === n);
   const user = expectStatus(
     "create user",
     await call("POST", `${KEYSTONE}/users`, {
@@ -79,7 +83,10 @@ async function setupIdentities(admin: Session, password: string): Promise<void> 
       }),
       201,
     ).body.project;
-    for (const role of ["member", "reader"]) {
+    // load-balancer_member: Octavia's default policy wants it for any call; only
+    // in the main project, so the quota project shows the refusal without it
+    const lbRole = name === MAIN_PROJECT && hasRole("load-balancer_member") ? ["load-balancer_member"] : [];
+    for (const role of ["member", "reader", ...lbRole]) {
       expectStatus(
         `grant ${role}`,
         await call("PUT", `${KEYSTONE}/projects/${project.id}/users/${user.id}/roles/${roleId(role)}`, tok),
@@ -102,7 +109,7 @@ async function main(): Promise<void> {
   registerSecret(userPassword);
   await setupIdentities(admin, userPassword);
   // written fresh each run so files of removed captures do not linger
-  for (const dir of ["keystone", "nova", "cinder", "glance", "neutron", "sequences"]) {
+  for (const dir of ["keystone", "nova", "cinder", "glance", "neutron", "octavia", "s3", "swift", "sequences"]) {
     rmSync(path.join(out, dir), { recursive: true, force: true });
   }
   const writer = new FixtureWriter(out);
@@ -113,6 +120,8 @@ async function main(): Promise<void> {
     const ctx: CaptureContext = { keystone: KEYSTONE, admin, user, quotaUser, userName: CAPTURE_USER, userPassword, out: writer };
     const basics = await captureBasics(ctx);
     await captureWorkloads(ctx, basics);
+    await captureOctavia(ctx, basics);
+    await captureS3(ctx);
   } finally {
     await cleanup(admin);
   }

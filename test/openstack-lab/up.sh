@@ -2,32 +2,36 @@
 # test/openstack-lab/up.sh — bring up a minimal, real OpenStack (Zed, Debian 12
 # packages) on 127.0.0.1 for the integration suite: keystone, glance,
 # placement, nova (fake compute driver), neutron (ML2, agentless binding),
-# cinder (file-backed volumes), swift (optional, off by default), then make it
-# look like an SCS cloud (python/scs_setup.py) and print clouds.yaml.
+# cinder (file-backed volumes), swift (with the S3 API and Keystone EC2
+# credentials), octavia (noop amphorae), then make it look like an SCS cloud
+# (python/scs_setup.py) and print clouds.yaml.
 #
 #   usage: up.sh [OUTDIR]      (OUTDIR gets clouds.yaml, *.rc, env; default
 #                               $OSLAB_STATE/out = /var/lib/oslab/out)
 #   env:   OSLAB_STATE   state dir            (default /var/lib/oslab)
 #          OSLAB_PASSWORD every password       (default oslab-secret)
-#          OSLAB_SERVICES services to start    (default
-#                         "keystone glance placement nova neutron cinder")
+#          OSLAB_SERVICES services to start    (default "keystone glance
+#                         placement nova neutron cinder swift octavia")
 #          OSLAB_DEBUG=1  debug logging in all services
 #          OSLAB_SKIP_INSTALL=1  do not apt-get anything
 #          OSLAB_FULL=1   skip the "already running" shortcut
 #          OSLAB_INSTALL_ONLY=1  install the packages and stop (image baking)
+#          OSLAB_PRINT_PASSWORD=1  print clouds.yaml with its passwords
 #
 # Idempotent.  When every wanted service is already running and answering,
 # only the SCS setup runs (a few seconds, no root needed); otherwise the full
 # path installs what is missing (root), writes configs, syncs databases and
 # starts whatever is not running.  Log lines go to stderr; stdout carries only
-# clouds.yaml, so `npm run -s lab:up > clouds.yaml` works.
+# clouds.yaml with every password masked, because CI logs keep stdout (the real
+# file is in OUTDIR; OSLAB_PRINT_PASSWORD=1 npm run -s lab:up > clouds.yaml
+# gives a usable copy).
 set -euo pipefail
 exec 3>&1 1>&2   # everything but clouds.yaml goes to stderr
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 STATE=${OSLAB_STATE:-/var/lib/oslab}
 PW=${OSLAB_PASSWORD:-oslab-secret}
-SERVICES=${OSLAB_SERVICES:-keystone glance placement nova neutron cinder}
+SERVICES=${OSLAB_SERVICES:-keystone glance placement nova neutron cinder swift octavia}
 DEBUG=$([ "${OSLAB_DEBUG:-0}" = 1 ] && echo true || echo false)
 OUT=${1:-$STATE/out}
 ETC=$STATE/etc LOG=$STATE/log RUN=$STATE/run BIN=$STATE/bin PY=$STATE/python
@@ -54,11 +58,13 @@ procs_of() {
         neutron) echo "rabbitmq neutron-server";;
         cinder) echo "rabbitmq cinder-api cinder-scheduler cinder-volume";;
         swift) echo "swift-proxy swift-account swift-container swift-object";;
+        octavia) echo "rabbitmq octavia-api octavia-worker";;
     esac
 }
 port_of() {
     case $1 in keystone) echo 5000;; glance) echo 9292;; placement) echo 8778;;
-        nova) echo 8774;; neutron) echo 9696;; cinder) echo 8776;; swift) echo 8080;; esac
+        nova) echo 8774;; neutron) echo 9696;; cinder) echo 8776;; swift) echo 8080;;
+        octavia) echo 9876;; esac
 }
 lab_running() {
     [ -f "$OUT/clouds.yaml" ] || return 1
@@ -75,7 +81,8 @@ scs_setup_and_print() {
     log "SCS setup (flavors, image, default external network, volume types, quotas)"
     $PY3 "$LAB_DIR/python/scs_setup.py" "$OUT/clouds.yaml" $SERVICES || die "SCS setup failed"
     log "clouds.yaml: $OUT/clouds.yaml (export OS_CLIENT_CONFIG_FILE=$OUT/clouds.yaml)"
-    cat "$OUT/clouds.yaml" >&3
+    if [ "${OSLAB_PRINT_PASSWORD:-0}" = 1 ]; then cat "$OUT/clouds.yaml" >&3
+    else sed -E "s|^( *password:).*|\\1 \"*** (see $OUT/clouds.yaml)\"|" "$OUT/clouds.yaml" >&3; fi
 }
 
 if [ "${OSLAB_FULL:-0}" != 1 ] && lab_running; then
@@ -99,7 +106,9 @@ PKGS="python3-keystone python3-glance python3-placement python3-nova
  python3-neutron python3-cinder python3-openstackclient
  python3-pymysql mariadb-server mariadb-client rabbitmq-server uwsgi-core
  uwsgi-plugin-python3 qemu-utils curl"
-if want swift; then PKGS="$PKGS python3-swift"; fi
+# swiftclient: the `swift` CLI, an independent cross-check of the S3 API
+if want swift; then PKGS="$PKGS python3-swift python3-swiftclient"; fi
+if want octavia; then PKGS="$PKGS python3-octavia python3-octaviaclient"; fi
 install_pkgs() {
     local missing=""
     for p in $PKGS; do
@@ -247,7 +256,7 @@ start mariadb /usr/sbin/mariadbd --defaults-file="$ETC/my.cnf"
 for i in $(seq 1 60); do [ -S "$RUN/mysqld.sock" ] && break; sleep 1; done
 wait_tcp 3306 60 mariadb
 SQL() { mariadb --defaults-file=/dev/null --socket="$RUN/mysqld.sock" -uroot -e "$1"; }
-for d in keystone glance placement nova_api nova nova_cell0 neutron cinder; do
+for d in keystone glance placement nova_api nova nova_cell0 neutron cinder octavia; do
     SQL "CREATE DATABASE IF NOT EXISTS $d CHARACTER SET utf8"
 done
 SQL "CREATE USER IF NOT EXISTS 'oslab'@'127.0.0.1' IDENTIFIED BY '$PW';
@@ -256,7 +265,7 @@ SQL "CREATE USER IF NOT EXISTS 'oslab'@'127.0.0.1' IDENTIFIED BY '$PW';
      FLUSH PRIVILEGES;"
 
 # -------------------------------------------------------------- rabbitmq ---
-if want nova || want neutron || want cinder; then
+if want nova || want neutron || want cinder || want octavia; then
     mkdir -p "$STATE/rabbitmq"
     export HOME_RABBIT=$STATE/rabbitmq
     [ -f "$STATE/rabbitmq/.erlang.cookie" ] || { head -c 20 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$STATE/rabbitmq/.erlang.cookie"; chmod 400 "$STATE/rabbitmq/.erlang.cookie"; }
@@ -343,7 +352,7 @@ EOF
         --add-header "Connection: close"
     wait_http $KS/v3 60 keystone
     svcs=""
-    for s in glance placement nova neutron cinder swift; do want $s && svcs="$svcs $s"; done
+    for s in glance placement nova neutron cinder swift octavia; do want $s && svcs="$svcs $s"; done
     $PY3 "$PY/ks_setup.py" "$PW" $svcs
 fi
 
@@ -558,7 +567,7 @@ EOF
 fi
 
 # --------------------------------------------------- start the rest, wait ---
-if want nova || want neutron || want cinder; then wait_tcp 5672 120 rabbitmq; fi
+if want nova || want neutron || want cinder || want octavia; then wait_tcp 5672 120 rabbitmq; fi
 if want nova; then
     start nova-conductor $BIN/nova-conductor --config-file "$ETC/nova/nova.conf"
     start nova-scheduler $BIN/nova-scheduler --config-file "$ETC/nova/nova.conf"
@@ -570,7 +579,8 @@ if want cinder; then
     start cinder-scheduler $BIN/cinder-scheduler --config-file "$ETC/cinder/cinder.conf"
     start cinder-volume $BIN/cinder-volume --config-file "$ETC/cinder/cinder.conf"
 fi
-if want swift; then bash "$LAB_DIR/swift.sh" "$STATE" "$PW" 3>&- 9>&- || log "WARNING: swift failed (see $LOG/swift-*.log)"; fi
+if want swift; then bash "$LAB_DIR/swift.sh" "$STATE" "$PW" 3>&- 9>&- || die "swift failed (see $LOG/swift-*.log)"; fi
+if want octavia; then bash "$LAB_DIR/octavia.sh" "$STATE" "$PW" "$DEBUG" 3>&- 9>&- || die "octavia failed (see $LOG/octavia-*.log)"; fi
 
 want glance && wait_http http://127.0.0.1:9292/ 120 glance-api
 want placement && wait_http http://127.0.0.1:8778/ 120 placement
@@ -639,7 +649,6 @@ fi
 T_START=$(( $(date +%s) - T_START0 ))
 cat > "$OUT/oslab.env" <<EOF
 OSLAB_STATE=$STATE
-OSLAB_PASSWORD=$PW
 OSLAB_SERVICES="$SERVICES"
 OSLAB_INSTALL_SECONDS=$T_INSTALL
 OSLAB_START_SECONDS=$T_START
