@@ -23,7 +23,7 @@
  */
 import { z } from "zod";
 import { ApiError, EXIT, type ApiErrorInit } from "../errors.js";
-import { redact } from "../log.js";
+import { redact, redactDeep } from "../log.js";
 
 /** One entry of `Status.details.causes` (a field that failed validation, a conflicting field manager, …). */
 export const StatusCause = z
@@ -145,7 +145,9 @@ const EXCERPT = 500;
 
 /** Turns a non-2xx response into the matching typed error, carrying the server's own message. */
 export function statusError(ctx: StatusErrorContext): KubeApiError {
-  const st = parseStatus(ctx.body);
+  // Why redactDeep: a server may echo submitted values (a Secret's data) in messages and causes.
+  const parsed = parseStatus(ctx.body);
+  const st = parsed === undefined ? undefined : redactDeep(parsed);
   const status = ctx.status;
   const reason = st?.reason;
   const serverMsg = st?.message ? redact(st.message) : undefined;
