@@ -117,9 +117,13 @@ function cm(name: string, data: Record<string, string>, labels: Record<string, s
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const wl = KubeClient.fromKubeconfig({ kubeconfig: kubeconfigOf("src-wl") });
+  const mgmt = KubeClient.fromKubeconfig({ kubeconfig: kubeconfigOf("src-mgmt") });
   const nsRef = { group: "", version: "v1", resource: "namespaces", namespaced: false };
-  if ((await wl.delete(nsRef, NS)) === "deleted") await wl.waitUntilGone(nsRef, NS, { timeoutMs: 120_000 });
-  await wl.ensureNamespace(NS);
+  // A fresh namespace on both servers, so that every create is a create (201) again.
+  for (const c of [wl, mgmt]) {
+    if ((await c.delete(nsRef, NS)) === "deleted") await c.waitUntilGone(nsRef, NS, { timeoutMs: 120_000 });
+    await c.ensureNamespace(NS);
+  }
 
   // Discovery (a workload cluster: no CRDs, so /apis stays small; the CAPI group from a management cluster).
   save("discovery-api", await raw("src-wl", "GET", "/api"), "GET /api: the core group's versions (APIVersions)");
@@ -206,7 +210,6 @@ async function main(): Promise<void> {
   save("status-404-delete", await raw("src-wl", "DELETE", `/api/v1/namespaces/${NS}/configmaps/posted`), "DELETE of a missing object: 404");
 
   // A CAPI Cluster on the management cluster: SSA through a CRD.
-  await KubeClient.fromKubeconfig({ kubeconfig: kubeconfigOf("src-mgmt") }).ensureNamespace(NS);
   const cluster = {
     apiVersion: "cluster.x-k8s.io/v1beta1",
     kind: "Cluster",
@@ -220,7 +223,9 @@ async function main(): Promise<void> {
   );
 
   await wl.delete(nsRef, NS);
+  await mgmt.delete(nsRef, NS);
   wl.close();
+  mgmt.close();
   writeFileSync(path.join(OUT, "INDEX.tsv"), "file\trequest\tstatus\n" + written.join("\n") + "\n");
   console.log(written.join("\n"));
 }
