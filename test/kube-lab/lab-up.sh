@@ -35,6 +35,8 @@ OUT=${KUBE_LAB_OUT:-/var/lib/kube-lab/out}
 BASE=${KUBE_LAB_PORT_BASE:-16400}
 CRDS=${KUBE_LAB_CRDS:-$REPO/../shared/conformance/kubernetes/crds}
 KUBECTL=${KUBECTL:-$(command -v kubectl || true)}
+# Why longer than up.sh's 60 s: four servers start at once, on a machine that may be busy.
+export KUBE_LAB_TIMEOUT=${KUBE_LAB_TIMEOUT:-180}
 
 log() { echo "[kube-lab lab-up $(date +%H:%M:%S)] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
