@@ -72,7 +72,7 @@ describe("Status bodies of a real API server → typed errors", () => {
   it("keeps the conflicting field and manager of an apply conflict", () => {
     const e = errorOf("status-409-apply-conflict");
     expect(e.causes).toEqual([expect.objectContaining({ reason: "FieldManagerConflict", field: ".data.a" })]);
-    expect(e.details).toEqual(['.data.a: conflict with "other-tool" using v1']);
+    expect(e.details).toEqual(['.data.a: conflict with "other-tool"']);
   });
 
   it("a 410's body offers a continuation token (inconsistent list), which the Status schema keeps", () => {

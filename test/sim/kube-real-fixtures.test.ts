@@ -40,7 +40,7 @@ describe("Kubernetes stand-in answers as the real 1.20 server did", () => {
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const res = await fetch(sim.url + p, {
       method,
-      headers: { Authorization: `Bearer ${opts.token ?? sim.token}`, Accept: "application/json", ...(body ? { "Content-Type": opts.contentType ?? "application/json" } : {}) },
+      headers: { Authorization: `Bearer ${opts.token ?? sim.token}`, Accept: "application/json", "User-Agent": "", ...(body ? { "Content-Type": opts.contentType ?? "application/json" } : {}) },
       ...(body ? { body } : {}),
     });
     const text = await res.text();

@@ -52,14 +52,14 @@ describe("Kubernetes stand-in through the client layer", () => {
     const c = await k.apply(cm("s", { a: "1" }), { fieldManager: FM });
     expect(Number(c.metadata.resourceVersion)).toBeGreaterThan(Number(a.metadata.resourceVersion));
     expect((c as { data?: unknown }).data).toEqual({ a: "1" });
-    expect(c.metadata.managedFields?.[0]).toMatchObject({ manager: FM, operation: "Apply", fieldsV1: { "f:data": { ".": {}, "f:a": {} } } });
+    expect(c.metadata.managedFields?.[0]).toMatchObject({ manager: FM, operation: "Apply", fieldsV1: { "f:data": { "f:a": {} } } });
   });
 
   it("SSA conflict names field and manager; force takes over", async () => {
     await k.apply(cm("c", { owner: "us" }), { fieldManager: FM });
     const err = await k.apply(cm("c", { owner: "them" }), { fieldManager: "other" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeConflictError);
-    expect((err as KubeConflictError).causes).toEqual([{ reason: "FieldManagerConflict", message: `conflict with "${FM}" using v1`, field: ".data.owner" }]);
+    expect((err as KubeConflictError).causes).toEqual([{ reason: "FieldManagerConflict", message: `conflict with "${FM}"`, field: ".data.owner" }]);
     const forced = await k.apply(cm("c", { owner: "them" }), { fieldManager: "other", force: true });
     expect((forced as { data?: Record<string, string> }).data?.owner).toBe("them");
     expect(forced.metadata.managedFields?.map((m) => m.manager)).toEqual(["other"]);

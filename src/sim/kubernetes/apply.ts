@@ -49,12 +49,14 @@ export function leafPaths(obj: Record<string, unknown>): Set<FieldPath> {
   return out;
 }
 
-// Why a list of names: FieldsV1 marks a field that is a map type (not a struct) with ".",
-// which needs the schema; these are the map-typed fields of the kinds a migration moves.
+// Why a list of names: in an Update (POST/PUT) entry, FieldsV1 marks a map-typed field
+// with "." (the schema says which fields are maps); these are the map-typed fields of the
+// kinds a migration moves. 1.20 writes no "." in Apply entries of built-in kinds, and one
+// on every non-leaf field of custom resources (no schema types: everything is a map).
 const MAP_FIELDS = new Set(["data", "binaryData", "stringData", "labels", "annotations", "matchLabels", "nodeSelector"]);
 
 /** FieldsV1 (`{"f:data":{".":{},"f:a":{}}}`) of a set of leaf paths. */
-export function toFieldsV1(paths: Set<FieldPath>): Record<string, unknown> {
+export function toFieldsV1(paths: Set<FieldPath>, dots: "maps" | "all" | "none" = "maps"): Record<string, unknown> {
   const root: Record<string, unknown> = {};
   for (const p of [...paths].sort()) {
     const keys = p.split(".").slice(1);
@@ -63,7 +65,7 @@ export function toFieldsV1(paths: Set<FieldPath>): Record<string, unknown> {
       const key = `f:${k}`;
       if (!isMap(node[key])) node[key] = {};
       const child = node[key] as Record<string, unknown>;
-      if (i < keys.length - 1 && MAP_FIELDS.has(k)) child["."] = {};
+      if (i < keys.length - 1 && (dots === "all" || (dots === "maps" && MAP_FIELDS.has(k)))) child["."] = {};
       node = child;
     });
   }

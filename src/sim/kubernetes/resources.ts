@@ -20,17 +20,21 @@ export interface SimResource {
   /** Served from a CRD: the real server then fills singularName and lists no deletecollection-less verbs. */
   crd?: boolean;
   singularName?: string;
+  /** Verbs when they differ from the usual eight (Services have no deletecollection in 1.20). */
+  verbs?: string[];
 }
 
 const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 const NS_VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"];
+// Why another order: the CRD handler of 1.20 lists its verbs in this order.
+const CRD_VERBS = ["delete", "deletecollection", "get", "list", "patch", "create", "update", "watch"];
 
 /** The built-in resources a migration touches on a workload cluster. */
 export const BUILTIN_RESOURCES: SimResource[] = [
   { group: "", version: "v1", resource: "namespaces", kind: "Namespace", namespaced: false, shortNames: ["ns"], subresources: ["finalize", "status"] },
   { group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true, shortNames: ["cm"] },
   { group: "", version: "v1", resource: "secrets", kind: "Secret", namespaced: true },
-  { group: "", version: "v1", resource: "services", kind: "Service", namespaced: true, shortNames: ["svc"], categories: ["all"], subresources: ["proxy", "status"] },
+  { group: "", version: "v1", resource: "services", kind: "Service", namespaced: true, shortNames: ["svc"], categories: ["all"], subresources: ["proxy", "status"], verbs: NS_VERBS },
   { group: "", version: "v1", resource: "serviceaccounts", kind: "ServiceAccount", namespaced: true, shortNames: ["sa"], subresources: ["token"] },
   { group: "", version: "v1", resource: "persistentvolumeclaims", kind: "PersistentVolumeClaim", namespaced: true, shortNames: ["pvc"], subresources: ["status"] },
   { group: "apps", version: "v1", resource: "deployments", kind: "Deployment", namespaced: true, shortNames: ["deploy"], categories: ["all"], subresources: ["scale", "status"] },
@@ -91,7 +95,7 @@ export function apiResourceListDoc(resources: SimResource[], group: string, vers
       singularName: r.crd ? (r.singularName ?? r.kind.toLowerCase()) : "",
       namespaced: r.namespaced,
       kind: r.kind,
-      verbs: r.kind === "Namespace" ? NS_VERBS : VERBS,
+      verbs: r.verbs ?? (r.crd ? CRD_VERBS : r.kind === "Namespace" ? NS_VERBS : VERBS),
       ...(r.shortNames ? { shortNames: r.shortNames } : {}),
       ...(r.categories ? { categories: r.categories } : {}),
       storageVersionHash: storageVersionHash(r),
@@ -101,7 +105,7 @@ export function apiResourceListDoc(resources: SimResource[], group: string, vers
         name: `${r.resource}/${sub}`,
         singularName: "",
         namespaced: r.namespaced,
-        kind: sub === "scale" ? "Scale" : sub === "token" ? "TokenRequest" : r.kind,
+        kind: sub === "scale" ? "Scale" : sub === "token" ? "TokenRequest" : sub === "proxy" ? `${r.kind}ProxyOptions` : r.kind,
         ...(sub === "scale" ? { group: "autoscaling", version: "v1" } : sub === "token" ? { group: "authentication.k8s.io", version: "v1" } : {}),
         verbs: sub === "proxy" ? ["create", "delete", "get", "patch", "update"] : sub === "token" || sub === "finalize" ? (sub === "token" ? ["create"] : ["update"]) : ["get", "patch", "update"],
       });

@@ -269,8 +269,18 @@ class KubeSimServer implements KubeSim {
 
   private render(s: Stored): Record<string, unknown> {
     const meta = { ...(s.obj.metadata as Record<string, unknown>) };
-    meta.managedFields = s.managed.map((m) => ({ manager: m.manager, operation: m.operation, apiVersion: m.apiVersion, time: m.time, fieldsType: "FieldsV1", fieldsV1: toFieldsV1(m.fields) }));
-    return { ...s.obj, metadata: meta };
+    const crd = this.resources.find((r) => apiVersionOf(r) === s.obj.apiVersion && r.kind === s.obj.kind)?.crd ?? false;
+    meta.managedFields = s.managed.map((m) => ({
+      manager: m.manager,
+      operation: m.operation,
+      apiVersion: m.apiVersion,
+      time: m.time,
+      fieldsType: "FieldsV1",
+      fieldsV1: toFieldsV1(m.fields, crd ? "all" : m.operation === "Apply" ? "none" : "maps"),
+    }));
+    const out = { ...s.obj, metadata: meta };
+    // Why sorted: custom resources are stored and served as unstructured JSON, with keys in alphabetical order.
+    return crd ? sortKeys(out) : out;
   }
 
   private newNamespace(name: string): Record<string, unknown> {
@@ -288,6 +298,11 @@ class KubeSimServer implements KubeSim {
     else if (prev) meta.resourceVersion = (prev.obj.metadata as Record<string, unknown>).resourceVersion;
     meta.creationTimestamp = prev ? (prev.obj.metadata as Record<string, unknown>).creationTimestamp : this.stamp();
     delete meta.managedFields;
+    if (r.crd) {
+      const prevGen = prev ? Number((prev.obj.metadata as Record<string, unknown>).generation ?? 1) : 0;
+      const specChanged = !prev || JSON.stringify(prev.obj.spec) !== JSON.stringify(obj.spec);
+      meta.generation = specChanged ? prevGen + 1 : prevGen;
+    }
     const ordered: Record<string, unknown> = { name, ...(r.namespaced ? { namespace: ns } : {}), ...meta };
     const out: Record<string, unknown> = { kind: r.kind, apiVersion: apiVersionOf(r), ...obj, metadata: ordered };
     if (managed.length === 0) managed = [{ manager, operation: "Update", apiVersion: apiVersionOf(r), time: this.stamp(), fields: new Set() }];
@@ -348,14 +363,19 @@ class KubeSimServer implements KubeSim {
     const result = serverSideApply(live?.obj, live?.managed ?? [], config, { manager, force, apiVersion: apiVersionOf(r), now: this.stamp() });
     if (result.conflicts.length > 0 && !force) {
       const byManager = new Map<string, string[]>();
-      for (const c of result.conflicts) byManager.set(`"${c.manager}" using ${c.apiVersion}`, [...(byManager.get(`"${c.manager}" using ${c.apiVersion}`) ?? []), c.field]);
+      // Why: 1.20 names the API version only for managers of Update operations ("conflict with \"kubectl\" using v1").
+      const who = (c: { manager: string; apiVersion: string }) => {
+        const op = live?.managed.find((m) => m.manager === c.manager)?.operation;
+        return op === "Apply" ? `"${c.manager}"` : `"${c.manager}" using ${c.apiVersion}`;
+      };
+      for (const c of result.conflicts) byManager.set(who(c), [...(byManager.get(who(c)) ?? []), c.field]);
       const n = result.conflicts.length;
       const msg =
         n === 1
           ? `Apply failed with 1 conflict: conflict with ${[...byManager.keys()][0]}: ${result.conflicts[0]?.field}`
           : `Apply failed with ${n} conflicts: ${[...byManager.entries()].map(([m, fs]) => `conflicts with ${m}:\n${fs.map((f) => `- ${f}`).join("\n")}`).join("\n")}`;
       return statusBody(409, "Conflict", msg, {
-        causes: result.conflicts.map((c) => ({ reason: "FieldManagerConflict", message: `conflict with "${c.manager}" using ${c.apiVersion}`, field: c.field })),
+        causes: result.conflicts.map((c) => ({ reason: "FieldManagerConflict", message: `conflict with ${who(c)}`, field: c.field })),
       });
     }
     if (live && !result.changed) return { status: 200, body: this.render(live) };
@@ -444,7 +464,13 @@ class KubeSimServer implements KubeSim {
 }
 
 function userAgentManager(req: http.IncomingMessage): string {
-  return (req.headers["user-agent"] ?? "unknown").split("/")[0] ?? "unknown";
+  return (req.headers["user-agent"] ?? "").split("/")[0] || "unknown";
+}
+
+function sortKeys(v: unknown): Record<string, unknown> {
+  const walk = (x: unknown): unknown =>
+    Array.isArray(x) ? x.map(walk) : x && typeof x === "object" ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, walk((x as Record<string, unknown>)[k])])) : x;
+  return walk(v) as Record<string, unknown>;
 }
 
 function parseBody(body: string): Record<string, unknown> | undefined {
