@@ -49,7 +49,7 @@ declare -A MGMT=([src-mgmt]=1 [dst-mgmt]=1 [src-wl]=0 [dst-wl]=0)
 
 T0=$(now)
 mkdir -p "$OUT/clusters"
-exec 8>"$OUT/.lab-up.lock"
+exec 8>"$OUT/.lab-up.lck"
 flock 8 # two test runs starting the lab at once would race for the ports
 
 # --- binaries and packages (0.1 s when present) ---------------------------------
@@ -88,7 +88,8 @@ for n in "${NAMES[@]}"; do
     bash "$HERE/down.sh" "$d" >&2 || true
   fi
   log "$n: starting on port ${PORT[$n]}"
-  bash "$HERE/up.sh" "$n" "${PORT[$n]}" "$d" >"$OUT/clusters/$n.up.log" 2>&1 &
+  # Why 8>&-: the servers outlive this script and must not inherit (and so hold) its lock.
+  bash "$HERE/up.sh" "$n" "${PORT[$n]}" "$d" >"$OUT/clusters/$n.up.log" 2>&1 8>&- &
   JOB[$n]=$!
 done
 fail=0
