@@ -345,15 +345,18 @@ EOF
     $KM bootstrap --bootstrap-password "$PW" --bootstrap-region-id RegionOne \
         --bootstrap-admin-url $KS/v3/ --bootstrap-internal-url $KS/v3/ \
         --bootstrap-public-url $KS/v3/ >> "$LOG/keystone-manage.log" 2>&1 || die "keystone bootstrap"
+    # Why processes, not threads: under heavy load Keystone once died with greenlet's "cannot switch to a
+    # different thread" inside a uWSGI worker thread and left the set-up hanging; single-threaded workers avoid it.
     start keystone env OS_KEYSTONE_CONFIG_DIR="$ETC/keystone" \
         uwsgi --plugin python3 --http-socket 127.0.0.1:5000 \
-        --wsgi-file /usr/bin/keystone-wsgi-public --master --processes 1 \
-        --threads 4 --die-on-term --buffer-size 65535 --need-app \
+        --wsgi-file /usr/bin/keystone-wsgi-public --master --processes 4 \
+        --threads 1 --die-on-term --buffer-size 65535 --need-app \
         --add-header "Connection: close"
     wait_http $KS/v3 60 keystone
     svcs=""
     for s in glance placement nova neutron cinder swift octavia; do want $s && svcs="$svcs $s"; done
-    $PY3 "$PY/ks_setup.py" "$PW" $svcs
+    # A hung Keystone must fail the lab in bounded time, not the whole CI run.
+    timeout 900 $PY3 "$PY/ks_setup.py" "$PW" $svcs || die "keystone set-up failed or hung (see $LOG/keystone.log)"
 fi
 
 # ---------------------------------------------------------------- glance ---
