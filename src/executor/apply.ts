@@ -17,6 +17,7 @@ import type { RunHookContext, RunOptions } from "../kinds/types.js";
 import type { OpenStackCloud } from "../openstack/cloud.js";
 import { blockingFindings } from "../plan/build.js";
 import { planDigest } from "../plan/io.js";
+import { checkQuotas, quotaNeeds, quotaShortfall } from "../plan/preflight.js";
 import type { Plan } from "../model/plan.js";
 import { describeError, PlanBlockedError, StalePlanError, UsageError } from "../errors.js";
 import { log } from "../log.js";
@@ -62,6 +63,7 @@ export interface ApplyOptions {
 
 export interface ApplyResult extends RunResult {
   plan: Plan;
+  /** Source servers started again after the cutover, by name (and short id). */
   restarted: string[];
   settings: ApplyRunSettings;
 }
@@ -103,6 +105,26 @@ async function checkDrift(plan: Plan, source: OpenStackCloud): Promise<void> {
   }
 }
 
+/**
+ * Refuses a run whose remaining steps no longer fit the target's quotas.
+ * Why again at apply time: quotas may have been lowered (or used up by
+ * something else) since the plan was checked, and finding out at the second
+ * server means half a tenant created and gigabytes copied for nothing. Only
+ * steps not done yet count; what earlier runs made is already "in use".
+ */
+async function checkTargetQuotas(plan: Plan, state: StateStore, target: OpenStackCloud): Promise<void> {
+  const done = new Set(state.listSteps().filter((s) => s.status === "done" || s.status === "skipped").map((s) => s.step_id));
+  const todo = Object.entries(plan.steps).filter(([id, s]) => s.action !== "skip" && !done.has(id)).map(([id, s]) => ({ ...s, id }));
+  if (todo.length === 0) return;
+  const inv = await collectInventory(target);
+  const short = checkQuotas(quotaNeeds(todo, inv), inv).filter((q) => !q.ok);
+  if (short.length > 0) {
+    throw new PlanBlockedError(`the target's quotas no longer fit the ${todo.length} step(s) still to do; nothing was changed`, short.map(quotaShortfall), {
+      hint: "Raise the quotas on the target (or free resources there) and run apply again; `scs-migrate plan` shows the quota table.",
+    });
+  }
+}
+
 /** What this run does: the plan's cutover and the caller's options with their defaults filled in. */
 export function applySettings(plan: Plan, opts: Omit<ApplyOptions, "connect" | "reporter">): ApplyRunSettings {
   return {
@@ -127,6 +149,7 @@ export async function applyMigration(dir: string, opts: ApplyOptions): Promise<A
   try {
     const { plan, state, source, target } = m;
     if (!opts.skipDriftCheck) await checkDrift(plan, source);
+    await checkTargetQuotas(plan, state, target);
     const interrupted = state.markInterruptedRuns();
     if (interrupted > 0) log.info(`Resuming: an earlier run of ${plan.name} was interrupted`);
     const settings = applySettings(plan, opts);
@@ -146,11 +169,17 @@ export async function applyMigration(dir: string, opts: ApplyOptions): Promise<A
       stepAttempts: settings.stepAttempts,
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    const restarted = await runAfterHooks(state, source, target, runOptions, opts.reporter);
+    const restarted = (await runAfterHooks(state, source, target, runOptions, opts.reporter)).map((id) => sourceLabel(plan, id));
     return { ...result, plan, restarted, settings };
   } finally {
     m.close();
   }
+}
+
+/** A source resource as a person knows it: its name from the plan's steps with the short id, else the id. */
+function sourceLabel(plan: Plan, sourceId: string): string {
+  const step = Object.values(plan.steps).find((s) => s.source.id === sourceId);
+  return step?.source.name ? `${step.source.name} (${sourceId.slice(0, 8)})` : sourceId;
 }
 
 /** Runs every kind's after-run hook (e.g. starting source servers a cold cutover stopped); returns what they restored. */
