@@ -13,15 +13,19 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT } from "../../src/errors.js";
 import * as net from "../../src/openstack/network.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli, startCli, type CliResult } from "../helpers/cli.js";
 import { JOURNEY_TIMEOUT_MS } from "../helpers/journey.js";
 import { seed, startSimEnv, type SimEnv } from "../helpers/sim-env.js";
+import { loadTenantSpec } from "../../src/tenant/spec.js";
 
 let e: SimEnv;
 
 beforeAll(async () => {
   e = await startSimEnv();
-  await seed(e, "src", "fixtures/tenants/small.yaml");
+  const spec = loadTenantSpec("fixtures/tenants/small.yaml");
+  // Enough bytes that a transfer is still running when the test cuts the run.
+  spec.volumes.find((v) => v.name === "web-data")!.content = { size_mb: 48 };
+  await seed(e, "src", spec);
 }, JOURNEY_TIMEOUT_MS);
 afterAll(async () => {
   await e?.close();
@@ -69,5 +73,99 @@ describe("ports", () => {
     expect(v.stdout + v.stderr).toMatch(/allowed address pairs/);
     expect(v.stdout + v.stderr).toMatch(/admin_state_up/);
     expect((await rollback("pairs")).code).toBe(0);
+  }, JOURNEY_TIMEOUT_MS);
+});
+
+describe("generations", () => {
+  it("applies a new plan after a rollback, and applies it again without calling it changed", async () => {
+    expect((await plan("gen")).code).toBe(0);
+    expect((await apply("gen")).code).toBe(0);
+    const rb = await rollback("gen");
+    expect(rb.code, rb.stdout + rb.stderr).toBe(0);
+    // The adopted default security group is put back, not deleted: the summary says so.
+    expect(rb.stdout).toMatch(/adopted resource\(s\) restored \(security-group\//);
+    expect((await plan("gen")).code).toBe(0);
+    const first = await apply("gen");
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    const again = await apply("gen");
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/plan file changed/);
+    expect((await rollback("gen")).code).toBe(0);
+  }, JOURNEY_TIMEOUT_MS);
+});
+
+describe("quotas at apply time", () => {
+  it("refuses before creating anything when a target quota was lowered after planning", async () => {
+    expect((await plan("quota")).code).toBe(0);
+    const quotas = e.sim.cloud("dst").store.quotas as Record<string, number>;
+    const was = quotas["instances"]!;
+    quotas["instances"] = 0;
+    try {
+      const r = await apply("quota");
+      expect(r.code, r.stdout + r.stderr).toBe(EXIT.PLAN_BLOCKED);
+      expect(r.stderr).toMatch(/target quota for instances: 1 needed, 0 of 0 in use \(1 short\)/);
+      const dst = await e.inventory("dst");
+      expect(dst.networks.filter((n) => n.name === "web-net")).toEqual([]);
+      expect(dst.volumes).toEqual([]);
+    } finally {
+      quotas["instances"] = was;
+    }
+  }, JOURNEY_TIMEOUT_MS);
+});
+
+/** Starts apply with event lines and sends `signal` as soon as the first transfer starts. */
+async function applyCutAtTransfer(name: string, signal: NodeJS.Signals): Promise<CliResult> {
+  const run = startCli(["apply", name, "--json", "--poll-ms", "10"], e.env);
+  let buf = "";
+  let sent = false;
+  run.child.stdout!.on("data", (d: Buffer) => {
+    buf += d.toString();
+    if (!sent && buf.includes('"type":"transfer-start"')) {
+      sent = true;
+      run.child.kill(signal);
+    }
+  });
+  return run.done;
+}
+
+interface StatusJson {
+  steps: { step_id: string; status: string }[];
+  transfers: { step: string; status: string; bytesDone: number; bytesTotal: number | null }[];
+}
+const statusJson = async (name: string): Promise<StatusJson> => JSON.parse((await runCli(["status", name, "--json"], e.env)).stdout) as StatusJson;
+
+describe("interrupted runs", () => {
+  it("marks steps cut off by Ctrl-C and transfers of a killed run as interrupted, and status shows transfer bytes", async () => {
+    expect((await plan("cut")).code).toBe(0);
+    const int = await applyCutAtTransfer("cut", "SIGINT");
+    expect(int.code, int.stdout + int.stderr).toBe(EXIT.INTERRUPTED);
+    let s = await statusJson("cut");
+    expect(s.steps.filter((x) => x.status === "running")).toEqual([]);
+    expect(s.steps.some((x) => x.status === "interrupted")).toBe(true);
+    // Restarted source servers are named, not given as bare UUIDs.
+    expect(int.stdout).not.toMatch(/started again on the source: [0-9a-f]{8}-/);
+
+    const killed = await applyCutAtTransfer("cut", "SIGKILL");
+    expect(killed.signal).toBe("SIGKILL");
+    s = await statusJson("cut");
+    const running = s.transfers.filter((t) => t.status === "running");
+    expect(running.length).toBeGreaterThan(0);
+    expect(running[0]!.bytesTotal).toBeGreaterThan(0);
+    expect((await runCli(["status", "cut"], e.env)).stdout).toMatch(/Transfer running: \S+ .* of /);
+
+    const resumed = await apply("cut");
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    s = await statusJson("cut");
+    expect(s.transfers.filter((t) => t.status === "running")).toEqual([]);
+    expect(s.transfers.filter((t) => t.status === "interrupted").length).toBeGreaterThan(0);
+    expect((await rollback("cut")).code).toBe(0);
+  }, JOURNEY_TIMEOUT_MS);
+
+  it("counts steps that are only skips apart from steps already done", async () => {
+    expect((await plan("counts")).code).toBe(0);
+    const r = await apply("counts");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/steps, 0 already done, \d+ skipped by the plan/);
+    expect((await rollback("counts")).code).toBe(0);
   }, JOURNEY_TIMEOUT_MS);
 });
