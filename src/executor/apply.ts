@@ -24,6 +24,9 @@ import { log } from "../log.js";
 import { TOOL_VERSION } from "../version.js";
 import { describeDrift, detectDrift } from "./drift.js";
 import { openMigration, type Connector } from "./open.js";
+import { files } from "./migration-dir.js";
+import { existsSync, readFileSync } from "node:fs";
+import type { Inventory } from "../model/inventory.js";
 import type { ProgressReporter } from "./progress.js";
 import { DEFAULT_API_CONCURRENCY, DEFAULT_COPY_CONCURRENCY, DEFAULT_STEP_ATTEMPTS, executePlan, STOPPED_PREFIX, type RunResult } from "./run.js";
 import type { StateStore } from "./state.js";
@@ -95,9 +98,21 @@ function checkResumedPlan(plan: Plan, state: StateStore): void {
   }
 }
 
+/** The source inventory kept beside the plan, where it is there and readable (details of drift only). */
+function storedSourceInventory(dir: string): Inventory | undefined {
+  const path = files(dir).sourceInventory;
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as Inventory;
+  } catch (err) {
+    log.debug(`${path} unreadable, drift is named without details: ${describeError(err)}`);
+    return undefined;
+  }
+}
+
 /** Refuses a plan whose source changed since planning. */
-async function checkDrift(plan: Plan, source: OpenStackCloud): Promise<void> {
-  const lines = describeDrift(detectDrift(plan, await collectInventory(source)));
+async function checkDrift(plan: Plan, source: OpenStackCloud, dir: string): Promise<void> {
+  const lines = describeDrift(detectDrift(plan, await collectInventory(source), storedSourceInventory(dir)));
   if (lines.length > 0) {
     throw new StalePlanError(`the source changed since the plan was made (${lines.length} difference${lines.length === 1 ? "" : "s"})`, lines, {
       hint: `Run \`scs-migrate plan --from ${plan.source.cloud} --to ${plan.target.cloud} --name ${plan.name}\` again and review the new plan.`,
@@ -148,7 +163,7 @@ export async function applyMigration(dir: string, opts: ApplyOptions): Promise<A
   });
   try {
     const { plan, state, source, target } = m;
-    if (!opts.skipDriftCheck) await checkDrift(plan, source);
+    if (!opts.skipDriftCheck) await checkDrift(plan, source, m.dir);
     await checkTargetQuotas(plan, state, target);
     const interrupted = state.markInterruptedRuns();
     if (interrupted > 0) log.info(`Resuming: an earlier run of ${plan.name} was interrupted`);

@@ -169,3 +169,24 @@ describe("interrupted runs", () => {
     expect((await rollback("counts")).code).toBe(0);
   }, JOURNEY_TIMEOUT_MS);
 });
+
+describe("a stale plan", () => {
+  // Last in this file: it changes the source for good.
+  it("is refused with what changed, field by field and rule by rule", async () => {
+    expect((await plan("stale")).code).toBe(0);
+    await withCloud("src", async (src) => {
+      const web = (await net.listSecurityGroups(src.network, { name: "web" }))[0]!;
+      const http = web.security_group_rules.find((r) => r.port_range_min === 80)!;
+      await net.deleteSecurityGroupRule(src.network, http.id);
+      await net.createSecurityGroupRule(src.network, { security_group_id: web.id, direction: "ingress", protocol: "tcp", port_range_min: 8443, port_range_max: 8443, remote_ip_prefix: "0.0.0.0/0" });
+      const subnet = (await net.listSubnets(src.network, { name: "web-subnet" }))[0]!;
+      await net.updateSubnet(src.network, subnet.id, { allocation_pools: [{ start: subnet.allocation_pools[0]!.start, end: "10.30.0.150" }] });
+    });
+    const r = await apply("stale");
+    expect(r.code, r.stdout + r.stderr).toBe(EXIT.PLAN_STALE);
+    expect(r.stderr).toContain("security-group/web: rule ingress tcp/80 from 0.0.0.0/0 removed; rule ingress tcp/8443 from 0.0.0.0/0 added");
+    expect(r.stderr).toMatch(/subnet\/web-subnet: allocation_pools\[0\]\.end changed from 10\.30\.0\.\d+ to 10\.30\.0\.150/);
+    const dst = await e.inventory("dst");
+    expect(dst.networks.filter((n) => n.name === "web-net")).toEqual([]);
+  }, JOURNEY_TIMEOUT_MS);
+});
