@@ -125,10 +125,14 @@ async function checkDrift(plan: Plan, source: OpenStackCloud, dir: string): Prom
  * Why again at apply time: quotas may have been lowered (or used up by
  * something else) since the plan was checked, and finding out at the second
  * server means half a tenant created and gigabytes copied for nothing. Only
- * steps not done yet count; what earlier runs made is already "in use".
+ * steps not done yet count; what earlier runs made is already "in use". A
+ * step an interrupted run was in the middle of may have created its resource
+ * (then counted in use), so it is left out rather than counted twice: a
+ * resume must not be refused for room the migration already holds.
  */
 async function checkTargetQuotas(plan: Plan, state: StateStore, target: OpenStackCloud): Promise<void> {
-  const done = new Set(state.listSteps().filter((s) => s.status === "done" || s.status === "skipped").map((s) => s.step_id));
+  const started = new Set(["done", "skipped", "running", "interrupted"]);
+  const done = new Set(state.listSteps().filter((s) => started.has(s.status)).map((s) => s.step_id));
   const todo = Object.entries(plan.steps).filter(([id, s]) => s.action !== "skip" && !done.has(id)).map(([id, s]) => ({ ...s, id }));
   if (todo.length === 0) return;
   const inv = await collectInventory(target);
