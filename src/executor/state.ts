@@ -266,15 +266,19 @@ export class StateStore {
     return this.tx(() => {
       const t = now();
       const n = this.stmt("UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'").run(t).changes;
-      this.markInterruptedWork(t);
+      this.markInterruptedWork();
       return n;
     });
   }
 
-  /** Steps and transfers still "running" once their run is over were cut off: they become interrupted. */
-  markInterruptedWork(at = now()): void {
+  /**
+   * Steps and transfers still "running" once their run is over were cut off:
+   * they become interrupted. No finish time: when they really stopped is not
+   * known, and the report's timeline takes a run's end from its last trace.
+   */
+  markInterruptedWork(): void {
     this.stmt("UPDATE steps SET status = 'interrupted' WHERE status = 'running'").run();
-    this.stmt("UPDATE transfers SET status = 'interrupted', finished_at = ? WHERE status = 'running'").run(at);
+    this.stmt("UPDATE transfers SET status = 'interrupted' WHERE status = 'running'").run();
   }
 
   listRuns(): RunRow[] {
