@@ -32,7 +32,8 @@ export async function run(migration: string, opts: { yes?: boolean; json?: boole
     ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
   });
   if (!opts.json) {
-    out(`Rollback of ${plan.name}: ${r.removed.length} resource(s) removed in ${(r.ms / 1000).toFixed(1)}s${r.failed.length ? `, ${r.failed.length} failed` : ""}`);
+    const restored = r.restored.length ? `, ${r.restored.length} adopted resource(s) restored (${r.restored.join(", ")})` : "";
+    out(`Rollback of ${plan.name}: ${r.removed.length} resource(s) removed${restored} in ${(r.ms / 1000).toFixed(1)}s${r.failed.length ? `, ${r.failed.length} failed` : ""}`);
     for (const f of r.failed) out(`  failed: ${f.error}`);
   }
   return r.failed.length ? EXIT.PARTIALLY_FAILED : 0;

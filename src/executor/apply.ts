@@ -17,12 +17,16 @@ import type { RunHookContext, RunOptions } from "../kinds/types.js";
 import type { OpenStackCloud } from "../openstack/cloud.js";
 import { blockingFindings } from "../plan/build.js";
 import { planDigest } from "../plan/io.js";
+import { checkQuotas, quotaNeeds, quotaShortfall } from "../plan/preflight.js";
 import type { Plan } from "../model/plan.js";
 import { describeError, PlanBlockedError, StalePlanError, UsageError } from "../errors.js";
 import { log } from "../log.js";
 import { TOOL_VERSION } from "../version.js";
 import { describeDrift, detectDrift } from "./drift.js";
 import { openMigration, type Connector } from "./open.js";
+import { files } from "./migration-dir.js";
+import { existsSync, readFileSync } from "node:fs";
+import type { Inventory } from "../model/inventory.js";
 import type { ProgressReporter } from "./progress.js";
 import { DEFAULT_API_CONCURRENCY, DEFAULT_COPY_CONCURRENCY, DEFAULT_STEP_ATTEMPTS, executePlan, STOPPED_PREFIX, type RunResult } from "./run.js";
 import type { StateStore } from "./state.js";
@@ -62,6 +66,7 @@ export interface ApplyOptions {
 
 export interface ApplyResult extends RunResult {
   plan: Plan;
+  /** Source servers started again after the cutover, by name (and short id). */
   restarted: string[];
   settings: ApplyRunSettings;
 }
@@ -93,12 +98,48 @@ function checkResumedPlan(plan: Plan, state: StateStore): void {
   }
 }
 
+/** The source inventory kept beside the plan, where it is there and readable (details of drift only). */
+function storedSourceInventory(dir: string): Inventory | undefined {
+  const path = files(dir).sourceInventory;
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as Inventory;
+  } catch (err) {
+    log.debug(`${path} unreadable, drift is named without details: ${describeError(err)}`);
+    return undefined;
+  }
+}
+
 /** Refuses a plan whose source changed since planning. */
-async function checkDrift(plan: Plan, source: OpenStackCloud): Promise<void> {
-  const lines = describeDrift(detectDrift(plan, await collectInventory(source)));
+async function checkDrift(plan: Plan, source: OpenStackCloud, dir: string): Promise<void> {
+  const lines = describeDrift(detectDrift(plan, await collectInventory(source), storedSourceInventory(dir)));
   if (lines.length > 0) {
     throw new StalePlanError(`the source changed since the plan was made (${lines.length} difference${lines.length === 1 ? "" : "s"})`, lines, {
       hint: `Run \`scs-migrate plan --from ${plan.source.cloud} --to ${plan.target.cloud} --name ${plan.name}\` again and review the new plan.`,
+    });
+  }
+}
+
+/**
+ * Refuses a run whose remaining steps no longer fit the target's quotas.
+ * Why again at apply time: quotas may have been lowered (or used up by
+ * something else) since the plan was checked, and finding out at the second
+ * server means half a tenant created and gigabytes copied for nothing. Only
+ * steps not done yet count; what earlier runs made is already "in use". A
+ * step an interrupted run was in the middle of may have created its resource
+ * (then counted in use), so it is left out rather than counted twice: a
+ * resume must not be refused for room the migration already holds.
+ */
+async function checkTargetQuotas(plan: Plan, state: StateStore, target: OpenStackCloud): Promise<void> {
+  const started = new Set(["done", "skipped", "running", "interrupted"]);
+  const done = new Set(state.listSteps().filter((s) => started.has(s.status)).map((s) => s.step_id));
+  const todo = Object.entries(plan.steps).filter(([id, s]) => s.action !== "skip" && !done.has(id)).map(([id, s]) => ({ ...s, id }));
+  if (todo.length === 0) return;
+  const inv = await collectInventory(target);
+  const short = checkQuotas(quotaNeeds(todo, inv), inv).filter((q) => !q.ok);
+  if (short.length > 0) {
+    throw new PlanBlockedError(`the target's quotas no longer fit the ${todo.length} step(s) still to do; nothing was changed`, short.map(quotaShortfall), {
+      hint: "Raise the quotas on the target (or free resources there) and run apply again; `scs-migrate plan` shows the quota table.",
     });
   }
 }
@@ -126,7 +167,8 @@ export async function applyMigration(dir: string, opts: ApplyOptions): Promise<A
   });
   try {
     const { plan, state, source, target } = m;
-    if (!opts.skipDriftCheck) await checkDrift(plan, source);
+    if (!opts.skipDriftCheck) await checkDrift(plan, source, m.dir);
+    await checkTargetQuotas(plan, state, target);
     const interrupted = state.markInterruptedRuns();
     if (interrupted > 0) log.info(`Resuming: an earlier run of ${plan.name} was interrupted`);
     const settings = applySettings(plan, opts);
@@ -146,11 +188,17 @@ export async function applyMigration(dir: string, opts: ApplyOptions): Promise<A
       stepAttempts: settings.stepAttempts,
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    const restarted = await runAfterHooks(state, source, target, runOptions, opts.reporter);
+    const restarted = (await runAfterHooks(state, source, target, runOptions, opts.reporter)).map((id) => sourceLabel(plan, id));
     return { ...result, plan, restarted, settings };
   } finally {
     m.close();
   }
+}
+
+/** A source resource as a person knows it: its name from the plan's steps with the short id, else the id. */
+function sourceLabel(plan: Plan, sourceId: string): string {
+  const step = Object.values(plan.steps).find((s) => s.source.id === sourceId);
+  return step?.source.name ? `${step.source.name} (${sourceId.slice(0, 8)})` : sourceId;
 }
 
 /** Runs every kind's after-run hook (e.g. starting source servers a cold cutover stopped); returns what they restored. */

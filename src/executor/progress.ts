@@ -8,7 +8,7 @@ import { redact } from "../log.js";
 import { fmtBytes } from "../util/format.js";
 
 export type ProgressEvent =
-  | { type: "run-start"; runId: number; total: number; done: number; operation: string }
+  | { type: "run-start"; runId: number; total: number; done: number; skipped?: number; operation: string }
   | { type: "step-start"; step: string; attempt: number }
   | { type: "step-done"; step: string; outcome: string; targetId: string | null; ms: number }
   | { type: "step-failed"; step: string; error: string }
@@ -44,8 +44,8 @@ export class LineProgress implements ProgressReporter {
     switch (e.type) {
       case "run-start":
         this.total = e.total;
-        this.finished = e.done;
-        this.write(`Run ${e.runId} (${e.operation}): ${e.total} steps, ${e.done} already done`);
+        this.finished = e.done + (e.skipped ?? 0);
+        this.write(`Run ${e.runId} (${e.operation}): ${e.total} steps, ${e.done} already done${e.skipped ? `, ${e.skipped} skipped by the plan` : ""}`);
         break;
       case "step-done":
         this.finished++;
@@ -102,8 +102,8 @@ export class BarProgress implements ProgressReporter {
   emit(e: ProgressEvent): void {
     switch (e.type) {
       case "run-start":
-        this.done = e.done;
-        this.overall = this.multi.create(e.total, e.done, { label: "steps".padEnd(28), detail: "" });
+        this.done = e.done + (e.skipped ?? 0);
+        this.overall = this.multi.create(e.total, this.done, { label: "steps".padEnd(28), detail: "" });
         break;
       case "step-start":
         this.overall?.update(this.done, { detail: e.step });

@@ -23,6 +23,8 @@ import { makeApplyContext } from "./run.js";
 export interface RollbackResult {
   plan: Plan;
   removed: string[];
+  /** Adopted resources (e.g. the default security group) put back as they were, not deleted. */
+  restored: string[];
   failed: { step: string; error: string }[];
   ms: number;
 }
@@ -45,6 +47,7 @@ export async function rollbackMigration(dir: string, opts: RollbackOptions): Pro
     const options: RunOptions = { cutover: plan.options.cutover, pollMs: opts.pollMs ?? 1000, waitTimeoutMs: 60 * 60_000 };
     const rows = new Map(state.listSteps().map((r) => [r.step_id, r]));
     const removed: string[] = [];
+    const restored: string[] = [];
     const failed: { step: string; error: string }[] = [];
     const abort = new AbortController();
     const total = Object.values(plan.steps).filter((s) => s.action !== "skip").length;
@@ -62,9 +65,11 @@ export async function rollbackMigration(dir: string, opts: RollbackOptions): Pro
           try {
             const row = rows.get(id);
             const targetId = row?.target_id ?? (await kind.find(ctx));
+            // Why apart: remove() of an adopted resource only undoes this migration's changes; it still exists.
+            const adopted = row?.target_id ? row.outcome === "adopted" : false;
             if (targetId) {
               await kind.remove(ctx, targetId);
-              removed.push(id);
+              (adopted ? restored : removed).push(id);
             }
             await removeTemps(ctx.pendingTemps(), source, target);
             state.tx(() => {
@@ -73,7 +78,7 @@ export async function rollbackMigration(dir: string, opts: RollbackOptions): Pro
               state.clearStepData(id);
               state.event(runId, id, "step-removed", { targetId: targetId ?? null });
             });
-            opts.reporter.emit({ type: "step-done", step: id, outcome: targetId ? "removed" : "absent", targetId: targetId ?? null, ms: Date.now() - t0 });
+            opts.reporter.emit({ type: "step-done", step: id, outcome: targetId ? (adopted ? "restored" : "removed") : "absent", targetId: targetId ?? null, ms: Date.now() - t0 });
           } catch (err) {
             failed.push({ step: id, error: `${id}: ${describeError(err)}` });
             blockedBy.add(id);
@@ -86,9 +91,9 @@ export async function rollbackMigration(dir: string, opts: RollbackOptions): Pro
     }
     const ms = Date.now() - started;
     const status = failed.length ? "partially_failed" : "completed";
-    state.finishRun(runId, status, { removed: removed.length, failed: failed.length, ms });
-    opts.reporter.emit({ type: "run-end", runId, status, counts: { removed: removed.length, failed: failed.length }, ms });
-    return { plan, removed, failed, ms };
+    state.finishRun(runId, status, { removed: removed.length, restored: restored.length, failed: failed.length, ms });
+    opts.reporter.emit({ type: "run-end", runId, status, counts: { removed: removed.length, restored: restored.length, failed: failed.length }, ms });
+    return { plan, removed, restored, failed, ms };
   } finally {
     m.close();
   }

@@ -174,9 +174,11 @@ export async function executePlan(p: ExecuteParams): Promise<RunResult> {
       status.set(id, "pending");
     }
   }
-  const doneAtStart = [...status.values()].filter((s) => s === "done" || s === "skipped").length;
-  reporter.emit({ type: "run-start", runId, total: ids.length, done: doneAtStart, operation: "apply" });
-  state.event(runId, null, "run-start", { total: ids.length, done: doneAtStart });
+  // Why apart: "17 already done" for steps that are only skips would claim work that no run did.
+  const doneAtStart = [...status.values()].filter((s) => s === "done").length;
+  const skipped = [...status.values()].filter((s) => s === "skipped").length;
+  reporter.emit({ type: "run-start", runId, total: ids.length, done: doneAtStart, skipped, operation: "apply" });
+  state.event(runId, null, "run-start", { total: ids.length, done: doneAtStart, skipped });
 
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort(p.signal?.reason);
@@ -315,11 +317,12 @@ export async function executePlan(p: ExecuteParams): Promise<RunResult> {
   });
   p.signal?.removeEventListener("abort", onOuterAbort);
 
+  // A step or transfer still "running" once the run is over was cut off by an interrupt; it resumes next time.
+  state.markInterruptedWork();
   const counts: Record<string, number> = {};
   for (const row of state.listSteps()) {
     if (p.only && !p.only.has(row.step_id)) continue;
-    // A step still "running" once the run is over was cut off by an interrupt; it resumes next time.
-    const key = row.status === "done" ? (row.outcome ?? "done") : row.status === "running" ? "interrupted" : row.status;
+    const key = row.status === "done" ? (row.outcome ?? "done") : row.status;
     counts[key] = (counts[key] ?? 0) + 1;
   }
   let end: RunResult["status"];

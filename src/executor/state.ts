@@ -18,7 +18,8 @@ import type { LockInfo } from "../errors.js";
 
 export const STATE_SCHEMA_VERSION = 1;
 
-export type StepStatus = "pending" | "running" | "done" | "failed" | "blocked" | "skipped";
+/** "interrupted": a step cut off by Ctrl-C or a killed process; the next apply runs it again. */
+export type StepStatus = "pending" | "running" | "done" | "failed" | "blocked" | "skipped" | "interrupted";
 export type StepOutcome = "created" | "adopted" | "unchanged" | "skipped";
 export type RunStatus = "running" | "completed" | "partially_failed" | "failed" | "interrupted";
 export type RunKind = "apply" | "rollback" | "verify" | "drill";
@@ -60,7 +61,7 @@ export interface TransferRow {
   target_md5: string | null;
   source_sha512: string | null;
   target_sha512: string | null;
-  status: "running" | "done" | "failed";
+  status: "running" | "done" | "failed" | "interrupted";
   started_at: string;
   finished_at: string | null;
 }
@@ -257,9 +258,27 @@ export class StateStore {
       .run(status, now(), JSON.stringify(redactDeep(summary)), id);
   }
 
-  /** Marks runs left "running" by a process that died as interrupted. */
+  /**
+   * Marks runs left "running" by a process that died as interrupted, with
+   * their steps and transfers (no run is live while the caller holds the lock).
+   */
   markInterruptedRuns(): number {
-    return this.stmt("UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'").run(now()).changes;
+    return this.tx(() => {
+      const t = now();
+      const n = this.stmt("UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'").run(t).changes;
+      this.markInterruptedWork();
+      return n;
+    });
+  }
+
+  /**
+   * Steps and transfers still "running" once their run is over were cut off:
+   * they become interrupted. No finish time: when they really stopped is not
+   * known, and the report's timeline takes a run's end from its last trace.
+   */
+  markInterruptedWork(): void {
+    this.stmt("UPDATE steps SET status = 'interrupted' WHERE status = 'running'").run();
+    this.stmt("UPDATE transfers SET status = 'interrupted' WHERE status = 'running'").run();
   }
 
   listRuns(): RunRow[] {
@@ -276,11 +295,16 @@ export class StateStore {
     }));
   }
 
-  /** The plan digest the first apply run recorded; resuming with another plan is refused. */
+  /**
+   * The plan digest the first apply run of the current generation recorded;
+   * resuming with another plan is refused. A completed rollback ends a
+   * generation: what the earlier plan made is gone, so the next plan starts
+   * afresh (and an interrupted apply of it resumes with it).
+   */
   firstPlanDigest(): string | undefined {
-    const r = this.stmt("SELECT plan_digest FROM runs WHERE kind = 'apply' ORDER BY id LIMIT 1").get() as
-      | { plan_digest: string }
-      | undefined;
+    const r = this.stmt(
+      "SELECT plan_digest FROM runs WHERE kind = 'apply' AND id > COALESCE((SELECT MAX(id) FROM runs WHERE kind = 'rollback' AND status = 'completed'), 0) ORDER BY id LIMIT 1",
+    ).get() as { plan_digest: string } | undefined;
     return r?.plan_digest;
   }
 

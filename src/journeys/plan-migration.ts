@@ -45,8 +45,9 @@ export async function planMigration(i: PlanMigrationInput): Promise<PlanMigratio
     now: () => new Date(),
     toolVersion: TOOL_VERSION,
   });
-  writeFileAtomic(join(i.dir, "inventory-source.json"), JSON.stringify(source, null, 2) + "\n");
-  writeFileAtomic(join(i.dir, "inventory-target.json"), JSON.stringify(target, null, 2) + "\n");
+  // 0600 like the state: an inventory lists a project's whole layout (addresses, rules, key names).
+  writeFileAtomic(join(i.dir, "inventory-source.json"), JSON.stringify(source, null, 2) + "\n", 0o600);
+  writeFileAtomic(join(i.dir, "inventory-target.json"), JSON.stringify(target, null, 2) + "\n", 0o600);
   writePlan(join(i.dir, "plan.json"), plan);
   const text = renderPlan(plan);
   writeFileSync(join(i.dir, "plan.txt"), text);

@@ -27,7 +27,8 @@ export const shortId = (id: string): string => id.replace(/-/g, "").slice(0, 8);
  */
 const VOLATILE = new Set(["status", "members", "attachment_id", "created", "created_at", "updated_at", "locked"]);
 
-function stripVolatile(value: unknown): unknown {
+/** A resource without its volatile fields: what its drift digest covers. */
+export function stripVolatile(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripVolatile);
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};

@@ -5,6 +5,12 @@
  * cloud manages itself (router interfaces, DHCP, gateways, floating IPs) are
  * skipped: the router, subnet and floating-ip steps recreate them. MAC
  * addresses are not kept: most clouds forbid setting them for non-admins.
+ *
+ * Quirk: Neutron stores an allowed address pair given without a MAC with the
+ * port's own MAC. Copied verbatim, the pair would allow the address only from
+ * the source port's MAC, which no port on the target has (keepalived VIPs stop
+ * failing over), so such a pair is planned without a MAC and Neutron fills in
+ * the new port's. A foreign MAC was given on purpose and is kept.
  */
 import { z } from "zod";
 import { NameRefSchema, ref, StepRefSchema, userTags } from "./common.js";
@@ -100,7 +106,15 @@ function portParams(
     security_groups: groupSteps(ctx, p.security_group_ids).sort().map(ref),
     port_security_enabled: p.port_security_enabled,
     admin_state_up: p.admin_state_up,
-    allowed_address_pairs: p.allowed_address_pairs.map((a) => ({ ip_address: a.ip_address, ...(a.mac_address ? { mac_address: a.mac_address } : {}) })),
+    allowed_address_pairs: addressPairs(p),
     tags: userTags(p.tags),
   };
+}
+
+/** The port's allowed address pairs, without a MAC where the pair carries the port's own (see the file comment). */
+export function addressPairs(p: { mac_address?: string | null | undefined; allowed_address_pairs: { ip_address: string; mac_address?: string | undefined }[] }): PortParams["allowed_address_pairs"] {
+  const own = p.mac_address?.toLowerCase();
+  return p.allowed_address_pairs.map((a) =>
+    a.mac_address && a.mac_address.toLowerCase() !== own ? { ip_address: a.ip_address, mac_address: a.mac_address } : { ip_address: a.ip_address },
+  );
 }

@@ -10,6 +10,7 @@
  * API: /v2.0/security-groups, /v2.0/security-group-rules (409
  * SecurityGroupRuleExists for a duplicate counts as present)
  */
+import { describeGroupChange } from "./security-group.change.js";
 import type { Inventory } from "../model/inventory.js";
 import { isScsDefaultEgressRule } from "../mapping/security-group-defaults.js";
 import * as net from "../openstack/network.js";
@@ -157,6 +158,7 @@ export const securityGroup = defineKind<SecurityGroupParams>({
   describe: (step) => `${step.params.rules.length} rule(s)${step.action === "adopt" ? ", made to match" : ""}`,
   quotaNeeds: groupQuotaNeeds,
   driftCandidates: (inv) => inv.security_groups,
+  describeChange: describeGroupChange,
   lane: () => "api",
   paramsSchema: SecurityGroupParams,
   plan: planSecurityGroups,
@@ -212,6 +214,7 @@ export const securityGroupRules = defineKind<SecurityGroupRulesParams>({
   collection: securityGroups,
   describe: (step) => `${step.params.rules.length} rule(s) referencing other groups`,
   quotaNeeds: (step) => ({ security_group_rules: step.params.rules.length }),
+  describeChange: describeGroupChange,
   lane: () => "api",
   paramsSchema: SecurityGroupRulesParams,
   plan: () => [], // planned together with its group by security-group

@@ -237,6 +237,13 @@ export interface ResourceKind<P = any, O = any> extends RunHooks {
   needsExternalNetwork?(step: TypedStep<P, O>): boolean;
   /** Source resources of this kind that are owned by the project and would be migrated, for drift (new ones are drift). */
   driftCandidates?(inv: Inventory): DriftCandidate[];
+  /**
+   * How a source resource changed since the plan, for the fields a structural
+   * diff would describe unreadably (list items named by position, such as
+   * security-group rules): readable lines, and the fields they cover (left out
+   * of the generic diff). Drift uses a structural diff for everything else.
+   */
+  describeChange?(before: any, after: any): { lines: string[]; fields: string[] };
   /** Finds this step's resource on the target by its marker (or name and content where the API has no markers). */
   find(ctx: ApplyContext<P, O>): Promise<string | null>;
   /** Idempotent: find by marker and adopt, or create. Safe to call again after a crash. */

@@ -13,7 +13,7 @@ import { computeWaves } from "./graph.js";
 import { computeIntegrity, stepRefsIn } from "./io.js";
 import { chooseExternalNetwork } from "../mapping/external-network.js";
 import type { MappingFile } from "../mapping/mapping-file.js";
-import { checkQuotas, quotaNeeds } from "./preflight.js";
+import { checkQuotas, quotaNeeds, quotaShortfall } from "./preflight.js";
 import { FORMAT_VERSION, type Plan, type PlanFinding, type Step } from "../model/plan.js";
 import { buildStepIndex } from "./step-ids.js";
 
@@ -101,7 +101,7 @@ export function buildPlan(input: BuildInput): Plan {
       findings.push({
         severity: "error",
         code: "quota_shortfall",
-        message: `target quota for ${q.resource}: ${q.needed} needed, ${q.in_use} of ${q.limit} in use (${q.in_use + q.needed - q.limit} short)`,
+        message: quotaShortfall(q),
       });
     }
   }

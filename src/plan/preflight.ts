@@ -33,3 +33,8 @@ export function checkQuotas(need: Partial<Record<QuotaKey, number>>, target: Inv
   }
   return out;
 }
+
+/** The pre-flight line of a quota that does not fit (plan's finding, apply's refusal). */
+export function quotaShortfall(q: QuotaCheck): string {
+  return `target quota for ${q.resource}: ${q.needed} needed, ${q.in_use} of ${q.limit} in use (${q.in_use + q.needed - q.limit} short)`;
+}

@@ -31,6 +31,19 @@ export function actionCounts(plan: Plan): Record<Step["action"], number> {
   return n;
 }
 
+/** Whether the step id got a source-id suffix because its name is not unique within its kind (`dup-sg~04f049b6`). */
+const sameNamed = (id: string): boolean => id.includes("~");
+
+/**
+ * What tells same-named steps apart for a reviewer: the full source id (to
+ * look up with the openstack CLI) and the resource's description where it
+ * has one; the kind's own column already gives its size (rules, addresses).
+ */
+function distinguish(s: Step): string {
+  const description = typeof s.params["description"] === "string" ? s.params["description"] : "";
+  return `(source ${s.source.id}${description ? `, "${description}"` : ""})`;
+}
+
 /** Renders plan.txt. */
 export function renderPlan(plan: Plan): string {
   const lines: string[] = [];
@@ -42,7 +55,7 @@ export function renderPlan(plan: Plan): string {
     lines.push(`Wave ${i + 1}`);
     for (const id of wave) {
       const s = plan.steps[id]!;
-      lines.push(`  ${SYMBOL[s.action]} ${pad(id, width)}${describeStep(s)}`.trimEnd());
+      lines.push(`  ${SYMBOL[s.action]} ${pad(id, width)}${describeStep(s)}${sameNamed(id) ? ` ${distinguish(s)}` : ""}`.trimEnd());
     }
   });
   lines.push("");

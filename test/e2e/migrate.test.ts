@@ -131,7 +131,7 @@ describe("safety", () => {
       const r = await runCli(["apply", "m3"], e.env);
       expect(r.code).toBe(EXIT.PLAN_STALE);
       expect(r.stderr).toMatch(/source changed since the plan was made/);
-      expect(r.stderr).toMatch(/security-group\/web: changed/);
+      expect(r.stderr).toMatch(/security-group\/web: rule ingress tcp\/8443 from 0\.0\.0\.0\/0 added/);
       await net.deleteSecurityGroupRule(src.network, rule.id);
     } finally {
       src.close();
