@@ -43,6 +43,9 @@ export function collectContext(cloud: OpenStackCloud): CollectContext {
   };
 }
 
+/** Services a cloud may lack; the inventory records which ones it offers. */
+const OPTIONAL_SERVICES = ["load-balancer"] as const;
+
 const byId = (a: { id: string }, x: { id: string }) => (a.id < x.id ? -1 : a.id > x.id ? 1 : 0);
 
 /** Collects the whole project of a connected cloud. */
@@ -59,6 +62,8 @@ export async function collectInventory(cloud: OpenStackCloud, opts: { now?: () =
       auth_url: cloud.authUrl,
       collectedAt: (opts.now ?? (() => new Date()))().toISOString(),
       microversions: { ...cloud.microversions },
+      // Why: a plan must tell "the target has no Octavia" from "the target has no load balancers".
+      services: OPTIONAL_SERVICES.filter((svc) => cloud.has(svc)),
     },
   };
   for (const [c, items] of results) {

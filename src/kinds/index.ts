@@ -7,6 +7,8 @@ import type { KindId, Step } from "../model/plan.js";
 import { floatingIp } from "./floating-ip.js";
 import { image } from "./image.js";
 import { keypair } from "./keypair.js";
+import { loadBalancer } from "./load-balancer.js";
+import { loadBalancerConfig } from "./load-balancer-config.js";
 import { network } from "./network.js";
 import { port } from "./port.js";
 import { router } from "./router.js";
@@ -31,7 +33,9 @@ export const KINDS: readonly ResourceKind<any, any>[] = [
   image, // before servers booted from image; upload is long
   volume, // before servers; data copy is the long pole of a migration
   server, // needs all of the above
-  floatingIp, // last: needs the server's port and the router to the outside
+  loadBalancer, // needs its VIP subnet; before floating IPs, which may point at its VIP port
+  loadBalancerConfig, // listeners, pools, members (the migrated ports' addresses), monitors, L7: needs the load balancer
+  floatingIp, // last: needs the server's port (or a load balancer's VIP port) and the router to the outside
   volumeSnapshot, // never applied: listed so the plan shows every snapshot as skipped
 ];
 
