@@ -14,7 +14,7 @@
  */
 import type { OpenStackCloud } from "../openstack/cloud.js";
 import { statusIs } from "../errors.js";
-import { COLLECTORS } from "../kinds/index.js";
+import { COLLECTORS, OPTIONAL_SERVICES } from "../kinds/index.js";
 import type { CollectContext } from "../kinds/types.js";
 import { log } from "../log.js";
 import { INVENTORY_FORMAT_VERSION, Inventory } from "../model/inventory.js";
@@ -42,9 +42,6 @@ export function collectContext(cloud: OpenStackCloud): CollectContext {
     },
   };
 }
-
-/** Services a cloud may lack; the inventory records which ones it offers. */
-const OPTIONAL_SERVICES = ["load-balancer"] as const;
 
 const byId = (a: { id: string }, x: { id: string }) => (a.id < x.id ? -1 : a.id > x.id ? 1 : 0);
 

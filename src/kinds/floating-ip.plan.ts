@@ -15,7 +15,7 @@ export const FloatingIpParams = z
     floating_network: NameRefSchema,
     port: StepRefSchema.nullable(),
     /** A load balancer whose VIP port the address goes to (Octavia makes that port; its id is known after apply). */
-    load_balancer: StepRefSchema.nullable().default(null),
+    load_balancer: StepRefSchema.optional(),
     fixed_ip_address: z.string().nullable(),
     description: z.string(),
     tags: z.array(z.string()),
@@ -70,7 +70,6 @@ export function planFloatingIps(ctx: PlanContext): PlannedStep[] {
     const params: FloatingIpParams = {
       floating_network: { name: ctx.externalNetwork ?? "" },
       port: portRef,
-      load_balancer: null,
       fixed_ip_address: portRef ? f.fixed_ip_address : null,
       description: f.description,
       tags: userTags(f.tags),

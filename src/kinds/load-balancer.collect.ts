@@ -13,6 +13,9 @@ import type { LbFlavor, LbProvider, LoadBalancer } from "../model/inventory.js";
 import * as lbapi from "../openstack/load-balancer.js";
 import type { CollectContext, Collector } from "./types.js";
 
+/** Octavia's service type in the catalog. */
+export const LOAD_BALANCER_SERVICE = "load-balancer" as const;
+
 /** The raw Octavia objects of a project, listed once per inventory. */
 export interface OctaviaListing {
   lbs: lbapi.LoadBalancer[];

@@ -90,6 +90,8 @@ describe("loadMappingFile: valid files", () => {
     expect(EMPTY_MAPPING).toEqual({
       flavors: {},
       images: {},
+      loadBalancerProviders: {},
+      loadBalancerFlavors: {},
       volumeTypes: {},
       availabilityZones: {},
       externalNetwork: null,
