@@ -17,6 +17,7 @@ import { ConfigError, statusIs } from "../errors.js";
 import { log } from "../log.js";
 import { contentBytes, contentStream } from "./content.js";
 import type { TenantSpec } from "./spec.js";
+import { seedLoadBalancers } from "./seed-load-balancers.js";
 
 export interface SeedOptions {
   /** First poll delay of waiters (the simulator answers in milliseconds, real clouds in seconds). */
@@ -324,6 +325,7 @@ export async function seedTenant(cloud: OpenStackCloud, spec: TenantSpec, opts: 
       await compute.waitForServer(c, server.id, "SHUTOFF", wait);
     }
   }
+  Object.assign(r.floatingIps, await seedLoadBalancers({ cloud, subnets: r.subnets, servers: r.servers, wait, made, reused }, spec.load_balancers));
   return r;
 }
 

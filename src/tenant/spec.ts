@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
+import { LoadBalancersSpec } from "./seed-load-balancers.js";
 import { ConfigError } from "../errors.js";
 
 const Name = z.string().min(1).max(255);
@@ -160,6 +161,7 @@ export const TenantSpec = z
     images: z.array(ImageSpec).default([]),
     volumes: z.array(VolumeSpec).default([]),
     servers: z.array(ServerSpec).default([]),
+    load_balancers: LoadBalancersSpec,
   })
   .strict();
 export type TenantSpec = z.infer<typeof TenantSpec>;
