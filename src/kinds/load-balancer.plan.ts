@@ -162,7 +162,8 @@ function mapFlavor(ctx: PlanContext, id: string, lb: LoadBalancer): { name: stri
 
 function lbStep(ctx: PlanContext, lb: LoadBalancer, id: string, src: { id: string; name: string }): PlannedStep {
   const facts = { vip_address: lb.vip_address, vip_port_id: lb.vip_port_id };
-  const lbOnly = { ...lb, listeners: undefined, pools: undefined };
+  // Why: the tree is the config step's; operating_status follows member health, which is no change to migrate.
+  const lbOnly = { ...lb, listeners: undefined, pools: undefined, operating_status: undefined };
   if (excluded(ctx, id)) return skipFor("load-balancer", id, src, lbOnly, "skip_excluded_by_user", "excluded by the mapping file", facts);
   if (lb.provisioning_status !== "ACTIVE") {
     return skipFor("load-balancer", id, src, lbOnly, "skip_unsupported", `provisioning_status ${lb.provisioning_status} on the source: migrate it once it is ACTIVE`, facts);
