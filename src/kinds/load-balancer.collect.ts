@@ -101,7 +101,8 @@ export function loadBalancerModel(o: OctaviaListing, lb: lbapi.LoadBalancer): Lo
   const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
   return {
     id: lb.id, name: lb.name, description: lb.description, project_id: lb.project_id,
-    provisioning_status: lb.provisioning_status, operating_status: lb.operating_status,
+    // operating_status is left out: it follows member health, which is no change to migrate (and would be drift).
+    provisioning_status: lb.provisioning_status,
     vip_address: lb.vip_address, vip_port_id: lb.vip_port_id, vip_subnet_id: lb.vip_subnet_id, vip_network_id: lb.vip_network_id,
     provider: lb.provider, flavor_id: lb.flavor_id, availability_zone: lb.availability_zone, admin_state_up: lb.admin_state_up, tags: lb.tags,
     listeners: o.listeners.filter((l) => l.loadbalancers.includes(lb.id)).sort(byId).map((l) => listenerModel(o, l)),

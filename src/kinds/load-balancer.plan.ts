@@ -162,8 +162,8 @@ function mapFlavor(ctx: PlanContext, id: string, lb: LoadBalancer): { name: stri
 
 function lbStep(ctx: PlanContext, lb: LoadBalancer, id: string, src: { id: string; name: string }): PlannedStep {
   const facts = { vip_address: lb.vip_address, vip_port_id: lb.vip_port_id };
-  // Why: the tree is the config step's; operating_status follows member health, which is no change to migrate.
-  const lbOnly = { ...lb, listeners: undefined, pools: undefined, operating_status: undefined };
+  // Why the whole item: drift compares the digest of the inventory item with the step's.
+  const lbOnly = lb;
   if (excluded(ctx, id)) return skipFor("load-balancer", id, src, lbOnly, "skip_excluded_by_user", "excluded by the mapping file", facts);
   if (lb.provisioning_status !== "ACTIVE") {
     return skipFor("load-balancer", id, src, lbOnly, "skip_unsupported", `provisioning_status ${lb.provisioning_status} on the source: migrate it once it is ACTIVE`, facts);
@@ -230,7 +230,7 @@ function planConfig(ctx: PlanContext, lb: LoadBalancer, lbStepId: string): Plann
   const pools = lb.pools.map((p) => poolParams(ctx, id, p, deps));
   const params: LoadBalancerConfigParams = { load_balancer: ref(lbStepId), pools, listeners };
   const counts = { listeners: listeners.length, pools: pools.length, members: pools.reduce((n, p) => n + p.members.length, 0) };
-  out.unshift(stepFor("load-balancer-config", id, { id: lb.id, name: lb.name }, { listeners: lb.listeners, pools: lb.pools }, { dependsOn: [...deps], params, facts: counts }));
+  out.unshift(stepFor("load-balancer-config", id, { id: lb.id, name: lb.name }, lb, { dependsOn: [...deps], params, facts: counts }));
   return out;
 }
 

@@ -392,7 +392,6 @@ export const LoadBalancer = z.object({
   description: Str,
   project_id: OptStr,
   provisioning_status: Str,
-  operating_status: Str,
   vip_address: OptStr,
   vip_port_id: OptStr,
   vip_subnet_id: OptStr,

@@ -7,7 +7,8 @@
  * in the report, and rollback. A target without Octavia fails pre-flight
  * with one line naming the service.
  */
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,16 +26,22 @@ afterAll(() => e?.close());
 
 const octavia = () => e.sim.cloud("dst").store.octavia;
 
-/** The openstack CLI's view of the target's load balancers (null where the CLI or its plugin cannot run). */
-function cliLoadBalancers(): { name: string; vip_address: string }[] | null {
+/**
+ * The openstack CLI's view of the target's load balancers, an independent
+ * reading of the simulated Octavia (null where the CLI or its loadbalancer
+ * plugin cannot run). Asynchronous: the simulator answers from this process.
+ */
+async function cliLoadBalancers(): Promise<{ name: string; vip_address: string }[] | null> {
   if (!existsSync("/usr/bin/openstack")) return null;
-  const r = spawnSync("/usr/bin/openstack", ["--os-cloud", "dst", "loadbalancer", "list", "-f", "json", "-c", "name", "-c", "vip_address"], {
-    env: { ...process.env, ...e.env },
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  if (r.status !== 0) return null;
-  return JSON.parse(r.stdout) as { name: string; vip_address: string }[];
+  try {
+    const r = await promisify(execFile)("/usr/bin/openstack", ["--os-cloud", "dst", "loadbalancer", "list", "-f", "json", "-c", "name", "-c", "vip_address"], {
+      env: { ...process.env, ...e.env },
+      timeout: 60_000,
+    });
+    return JSON.parse(r.stdout) as { name: string; vip_address: string }[];
+  } catch {
+    return null;
+  }
 }
 
 describe("a load balancer in front of two web servers", () => {
@@ -46,7 +53,7 @@ describe("a load balancer in front of two web servers", () => {
     expect(txt).toMatch(/load-balancer-config\/web-lb:tls/);
 
     const killed = await startCli(["apply", "lb1", "--poll-ms", "5"], { ...e.env, SCS_MIGRATE_CRASH_AFTER_APPLY: "load-balancer/web-lb" }).done;
-    expect(killed.signal).toBe("SIGKILL");
+    expect(killed.signal, killed.stdout + killed.stderr).toBe("SIGKILL");
     expect(octavia().loadBalancers.size).toBe(1);
 
     const resumed = await runCli(["apply", "lb1", "--poll-ms", "5"], e.env);
@@ -54,7 +61,7 @@ describe("a load balancer in front of two web servers", () => {
     expect(octavia().loadBalancers.size).toBe(1);
   }, JOURNEY_TIMEOUT_MS);
 
-  it("leaves exactly the expected tree on the target", () => {
+  it("leaves exactly the expected tree on the target", async () => {
     const o = octavia();
     const lb = [...o.loadBalancers.values()][0]!;
     expect(lb).toMatchObject({ name: "web-lb", vip_address: "10.40.0.100", provisioning_status: "ACTIVE" });
@@ -73,9 +80,9 @@ describe("a load balancer in front of two web servers", () => {
     // The floating IP moved to the new VIP port.
     const fips = [...e.sim.cloud("dst").store.floatingIps.values()];
     expect(fips.filter((f) => f.port_id === lb.vip_port_id)).toHaveLength(1);
-    const viaCli = cliLoadBalancers();
+    const viaCli = await cliLoadBalancers();
     if (viaCli) expect(viaCli).toEqual([{ name: "web-lb", vip_address: "10.40.0.100" }]);
-  });
+  }, JOURNEY_TIMEOUT_MS);
 
   it("verifies, and reports the VIP's new floating IP", async () => {
     const v = await runCli(["verify", "lb1", "--poll-ms", "10"], e.env);
@@ -94,7 +101,7 @@ describe("a load balancer in front of two web servers", () => {
     try {
       const v = await runCli(["verify", "lb1", "--poll-ms", "10"], e.env);
       expect(v.code).not.toBe(0);
-      expect(v.stdout + v.stderr).toMatch(/load-balancer-config\/web-lb.*lb_algorithm/);
+      expect(v.stdout + v.stderr).toMatch(/load-balancer-config\/web-lb[\s\S]*pools\[api-pool\]\.lb_algorithm/);
     } finally {
       pool.lb_algorithm = "LEAST_CONNECTIONS";
     }
@@ -108,7 +115,7 @@ describe("a load balancer in front of two web servers", () => {
     const dst = e.sim.cloud("dst").store;
     expect([...dst.ports.values()].filter((p) => p.device_owner === "Octavia")).toEqual([]);
     expect(dst.floatingIps.size).toBe(0);
-    const viaCli = cliLoadBalancers();
+    const viaCli = await cliLoadBalancers();
     if (viaCli) expect(viaCli).toEqual([]);
   }, JOURNEY_TIMEOUT_MS);
 });
@@ -119,8 +126,10 @@ describe("a target without Octavia", () => {
     try {
       await seed(bare, "src", "fixtures/tenants/lb.yaml");
       const plan = await runCli(["plan", "--from", "src", "--to", "dst", "--name", "nolb", "-q"], bare.env);
-      expect(plan.code).toBe(9);
-      const lines = (plan.stdout + plan.stderr).split("\n").filter((l) => /load-balancer service/.test(l));
+      expect(plan.code, plan.stdout + plan.stderr).toBe(9);
+      expect(plan.stderr).toMatch(/1 pre-flight error/);
+      const txt = readFileSync(join(bare.plans, "nolb", "plan.txt"), "utf8");
+      const lines = txt.split("\n").filter((l) => /load-balancer service/.test(l));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/the target offers no load-balancer service \(Octavia\)/);
     } finally {
