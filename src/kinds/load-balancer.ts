@@ -63,11 +63,8 @@ export const loadBalancer = defineKind<LoadBalancerParams>({
     return `VIP ${p.vip_address ?? "any address"}, provider ${p.provider ?? "default"}${p.flavor ? `, flavor ${p.flavor.name}` : ""}`;
   },
   quotaNeeds: () => ({ load_balancers: 1, ports: 1 }),
-  addressChange: (step, extra) => {
-    const facts = (step.source.facts ?? {}) as { vip_address?: string | null };
-    const str = (v: unknown) => (typeof v === "string" ? v : null);
-    return { oldAddress: facts.vip_address ?? null, newAddress: str(extra.vip_address), fixedIp: null, target: null };
-  },
+  // No addressChange: the VIP keeps its private address (verify fails otherwise); the public one is
+  // its floating IP, which the floating-ip kind reports with this step as what it points at.
   driftCandidates: (inv) => inv.load_balancers,
   lane: () => "api",
   paramsSchema: LoadBalancerParams,
