@@ -120,6 +120,27 @@ describe("a load balancer in front of two web servers", () => {
   }, JOURNEY_TIMEOUT_MS);
 });
 
+describe("a load balancer that goes to ERROR on the target", () => {
+  it("fails the step with what Octavia tells, and a later apply replaces it with one that works", async () => {
+    expect((await runCli(["plan", "--from", "src", "--to", "dst", "--name", "lb2", "-q"], e.env)).code).toBe(0);
+    e.sim.cloud("dst").setFaults({ failLoadBalancerCreate: ["web-lb"] });
+    let failed;
+    try {
+      failed = await runCli(["apply", "lb2", "--poll-ms", "5", "--step-attempts", "1"], e.env);
+    } finally {
+      e.sim.cloud("dst").setFaults({});
+    }
+    expect(failed.code).not.toBe(0);
+    expect(failed.stdout + failed.stderr).toMatch(/load-balancer\/web-lb[\s\S]*went to ERROR/);
+    const resumed = await runCli(["apply", "lb2", "--poll-ms", "5"], e.env);
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    expect([...octavia().loadBalancers.values()].map((lb) => lb.provisioning_status)).toEqual(["ACTIVE"]);
+    expect((await runCli(["verify", "lb2", "--poll-ms", "5"], e.env)).code).toBe(0);
+    expect((await runCli(["rollback", "lb2", "--yes", "--poll-ms", "5"], e.env)).code).toBe(0);
+    expect(octavia().loadBalancers.size).toBe(0);
+  }, JOURNEY_TIMEOUT_MS);
+});
+
 describe("a target without Octavia", () => {
   it("fails pre-flight with one line naming the missing service", async () => {
     const bare = await startSimEnv({ dst: { loadBalancer: { enabled: false } } });
