@@ -280,7 +280,9 @@ function poolParams(ctx: PlanContext, stepId: string, p: LbPool, deps: Set<strin
 /** A member pointing at a migrated port follows it; anything else keeps its address, with a warning. */
 function memberAddress(ctx: PlanContext, stepId: string, m: LbPool["members"][number], deps: Set<string>): LbMemberParams["address"] {
   const port = ctx.source.ports.find((p) => p.fixed_ips.some((f) => f.ip_address === m.address && (!m.subnet_id || f.subnet_id === m.subnet_id)));
-  const portStep = port && owned(ctx.source, port.project_id) && !port.device_owner.startsWith("network:") ? ctx.ids.of("ports", port.id) : undefined;
+  const candidate = port && owned(ctx.source, port.project_id) && !port.device_owner.startsWith("network:") ? ctx.ids.of("ports", port.id) : undefined;
+  // An excluded port has no target copy to follow: the member then keeps its address like one outside the tenant.
+  const portStep = candidate && !excluded(ctx, candidate) ? candidate : undefined;
   if (portStep) {
     deps.add(portStep);
     return { port: ref(portStep), ip: m.address };
