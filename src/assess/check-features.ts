@@ -51,6 +51,24 @@ const FEATURE_RULES: FeatureRule[] = [
     fix: "Check the target has floating-ip-port-forwarding; otherwise give the servers their own floating IPs or put a load balancer in front.",
   },
   {
+    kinds: ["lb-flavor", "load-balancer-flavor"],
+    severity: "minor",
+    why: "load-balancer flavors are defined by each operator (size, HA topology); no SCS standard names them",
+    fix: "Pick the target's matching load-balancer flavor and map it (loadBalancerFlavors: { <source>: <target> } in the mapping file).",
+  },
+  {
+    kinds: ["lb-availability-zone", "load-balancer-availability-zone"],
+    severity: "minor",
+    why: "load-balancer availability zones are operator-defined profiles; the migrated load balancer is placed by the target's default",
+    fix: "Ask the target provider for an equivalent zone and set it on the load balancer after the move, if placement matters.",
+  },
+  {
+    kinds: ["lb-tls-secret", "load-balancer-tls"],
+    severity: "major",
+    why: "TLS listeners and pools reference certificates in Barbican, which cannot be read and copied portably with member rights",
+    fix: "Store the certificate in the target's key manager, then create the TERMINATED_HTTPS listener (or set the pool's certificates) there; the migration skips these listeners.",
+  },
+  {
     kinds: ["load-balancer", "loadbalancer", "lbaas", "octavia", "listener", "pool"],
     severity: "minor",
     why: "Octavia is mandatory on SCS clouds (scs-0123), but load balancers are recreated, not moved: the VIP address changes",

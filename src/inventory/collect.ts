@@ -14,7 +14,7 @@
  */
 import type { OpenStackCloud } from "../openstack/cloud.js";
 import { statusIs } from "../errors.js";
-import { COLLECTORS } from "../kinds/index.js";
+import { COLLECTORS, OPTIONAL_SERVICES } from "../kinds/index.js";
 import type { CollectContext } from "../kinds/types.js";
 import { log } from "../log.js";
 import { INVENTORY_FORMAT_VERSION, Inventory } from "../model/inventory.js";
@@ -59,6 +59,8 @@ export async function collectInventory(cloud: OpenStackCloud, opts: { now?: () =
       auth_url: cloud.authUrl,
       collectedAt: (opts.now ?? (() => new Date()))().toISOString(),
       microversions: { ...cloud.microversions },
+      // Why: a plan must tell "the target has no Octavia" from "the target has no load balancers".
+      services: OPTIONAL_SERVICES.filter((svc) => cloud.has(svc)),
     },
   };
   for (const [c, items] of results) {

@@ -6,7 +6,8 @@
  *
  * The source cloud offers a non-SCS flavor (`m1.legacy`) next to the SCS
  * ones, so the demo shows flavor mapping; the tenant has a private image, a
- * boot-from-volume server, remote-group rules and a floating IP.
+ * boot-from-volume server, remote-group rules, a floating IP, and a load
+ * balancer in front of the web servers with its own floating IP.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +23,7 @@ import { emptyMapping } from "../mapping/mapping-file.js";
 import { startSim, type SimServer } from "../sim/index.js";
 import { seedTenant } from "../tenant/seed.js";
 import { loadTenantSpec } from "../tenant/spec.js";
+import { LoadBalancerSpec } from "../tenant/seed-load-balancers.js";
 import { fmtBytes } from "../util/format.js";
 import { writeMigrationReport } from "../report/write.js";
 import { planMigration } from "./plan-migration.js";
@@ -45,7 +47,7 @@ export interface DemoResult {
   reportHtml: string;
   steps: Record<string, number>;
   bytes: number;
-  floatingIps: { old: string; new: string }[];
+  floatingIps: { old: string; new: string; on?: string }[];
 }
 
 /** Starts the two simulated clouds the demo migrates between. */
@@ -66,6 +68,21 @@ export async function startDemoClouds(delayMs: number): Promise<SimServer> {
   });
 }
 
+/**
+ * A load balancer in front of the sample tenant's web servers, with a floating
+ * IP on its VIP. Added here rather than to medium.yaml, whose plans are the
+ * golden files of several test suites.
+ */
+const DEMO_LOAD_BALANCER = LoadBalancerSpec.parse({
+  name: "web-lb",
+  description: "in front of the web servers",
+  subnet: "frontend-subnet",
+  vip_address: "10.20.1.100",
+  floating_ip: true,
+  pools: [{ name: "web-pool", protocol: "HTTP", members: [{ server: "web-1", protocol_port: 80 }, { server: "web-2", protocol_port: 80 }], healthmonitor: { type: "HTTP", url_path: "/" } }],
+  listeners: [{ name: "http", protocol: "HTTP", protocol_port: 80, default_pool: "web-pool" }],
+});
+
 /** Runs the demo end to end. */
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const t0 = Date.now();
@@ -78,6 +95,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const connect = (name: string) => connectCloud(name, { configFile: cfg });
   try {
     const spec = loadTenantSpec(o.tenant ?? DEMO_TENANT);
+    if (!o.tenant && spec.load_balancers.length === 0) spec.load_balancers.push(DEMO_LOAD_BALANCER);
     say(`Seeding the sample tenant "${spec.name}" into demo-src: ${spec.servers.length} servers, ${spec.volumes.length} volumes, ${spec.networks.length} networks …`);
     const src = await connect("demo-src");
     const dst = await connect("demo-dst");
@@ -103,12 +121,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const { model, paths } = await writeMigrationReport(o.dir);
     const reportHtml = paths.html;
     const bytes = model.summary.bytesMoved;
-    const floatingIps = model.floatingIps.flatMap((f) => (f.oldAddress && f.newAddress ? [{ old: f.oldAddress, new: f.newAddress }] : []));
+    const floatingIps = model.floatingIps.flatMap((f) => (f.oldAddress && f.newAddress ? [{ old: f.oldAddress, new: f.newAddress, ...(f.port?.startsWith("load-balancer/") ? { on: f.port } : {}) }] : []));
     const ok = applied.status === "completed" && verified.ok;
     const seconds = (Date.now() - t0) / 1000;
     say("");
     say(`${ok ? "Migration verified" : "Migration NOT verified"}: ${Object.entries(applied.counts).map(([k, v]) => `${v} ${k}`).join(", ")}; ${fmtBytes(bytes)} copied with checksums; ${verified.checked} resources checked, ${verified.findings.filter((f) => f.severity !== "warning").length} difference(s).`);
-    for (const f of floatingIps) say(`  floating IP ${f.old} → ${f.new} (DNS must change)`);
+    for (const f of floatingIps) say(`  floating IP ${f.old} → ${f.new}${"on" in f ? ` on ${f.on}` : ""} (DNS must change)`);
     say(`Total ${seconds.toFixed(1)} s. Report: ${reportHtml}`);
     return { ok, seconds, reportHtml, steps: applied.counts, bytes, floatingIps };
   } finally {

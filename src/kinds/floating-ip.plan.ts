@@ -14,6 +14,8 @@ export const FloatingIpParams = z
   .object({
     floating_network: NameRefSchema,
     port: StepRefSchema.nullable(),
+    /** A load balancer whose VIP port the address goes to (Octavia makes that port; its id is known after apply). */
+    load_balancer: StepRefSchema.optional(),
     fixed_ip_address: z.string().nullable(),
     description: z.string(),
     tags: z.array(z.string()),
@@ -39,6 +41,14 @@ export function planFloatingIps(ctx: PlanContext): PlannedStep[] {
     }
     const deps: string[] = [];
     let portRef: FloatingIpParams["port"] = null;
+    const vipOf = f.port_id ? source.load_balancers.find((lb) => lb.vip_port_id === f.port_id) : undefined;
+    const lbStep = vipOf ? ctx.ids.of("load_balancers", vipOf.id) : undefined;
+    if (vipOf && lbStep) {
+      deps.push(lbStep, ...routerTo(ctx, vipOf.vip_subnet_id ? [vipOf.vip_subnet_id] : []));
+      const params: FloatingIpParams = { floating_network: { name: ctx.externalNetwork ?? "" }, port: null, load_balancer: ref(lbStep), fixed_ip_address: f.fixed_ip_address, description: f.description, tags: userTags(f.tags) };
+      out.push(stepFor("floating-ip", id, src, f, { dependsOn: deps, params, note: "new address on the target, on the load balancer's VIP", facts }));
+      continue;
+    }
     if (f.port_id) {
       const pstep = ctx.ids.of("ports", f.port_id);
       const port = portById.get(f.port_id);
@@ -67,4 +77,12 @@ export function planFloatingIps(ctx: PlanContext): PlannedStep[] {
     out.push(stepFor("floating-ip", id, src, f, { dependsOn: deps, params, note: "new address on the target", facts }));
   }
   return out;
+}
+
+/** The step of a router that joins one of these subnets to the outside (none when there is none). */
+function routerTo(ctx: PlanContext, subnetIds: string[]): string[] {
+  const subnets = new Set(subnetIds);
+  const router = ctx.source.routers.find((r) => r.external_gateway && r.interfaces.some((i) => subnets.has(i.subnet_id)));
+  const step = router ? ctx.ids.of("routers", router.id) : undefined;
+  return step ? [step] : [];
 }

@@ -10,7 +10,7 @@ import { userTags } from "./common.js";
 import { FloatingIpParams, planFloatingIps } from "./floating-ip.plan.js";
 import { ensureMarked, findMarked } from "./neutron-marker.js";
 import { externalNetworkId } from "./router.js";
-import { defineKind, type Collector } from "./types.js";
+import { defineKind, type ApplyContext, type Collector } from "./types.js";
 import { compareFields, deleteIgnoringMissing, mismatch, missing, orNull } from "./verify-helpers.js";
 
 export const floatingIps: Collector<"floating_ips"> = {
@@ -30,6 +30,18 @@ export const floatingIps: Collector<"floating_ips"> = {
   },
 };
 
+/** The target port the address goes to: the migrated port, or the VIP port the load balancer's step recorded. */
+function portIdOf(ctx: ApplyContext<FloatingIpParams>): string | null {
+  const p = ctx.params;
+  if (p.port) return ctx.targetIdOf(p.port);
+  if (p.load_balancer) {
+    const vip = ctx.extraOf(p.load_balancer.$step).vip_port_id;
+    if (typeof vip !== "string") throw new Error(`${ctx.stepId}: load balancer step ${p.load_balancer.$step} recorded no VIP port`);
+    return vip;
+  }
+  return null;
+}
+
 export const floatingIp = defineKind<FloatingIpParams>({
   kind: "floating-ip",
   color: "#e35d9a",
@@ -45,7 +57,7 @@ export const floatingIp = defineKind<FloatingIpParams>({
       oldAddress: str(facts.address) ?? step.source.name ?? null,
       newAddress: str(extra.address),
       fixedIp: str(facts.fixed_ip_address),
-      target: step.params.port?.$step ?? null,
+      target: step.params.port?.$step ?? step.params.load_balancer?.$step ?? null,
     };
   },
   driftCandidates: (inv) => inv.floating_ips.map((f) => ({ ...f, name: "" })),
@@ -61,7 +73,7 @@ export const floatingIp = defineKind<FloatingIpParams>({
     const p = ctx.params;
     const n = ctx.target.network;
     const ext = await externalNetworkId(ctx, p.floating_network.name);
-    const portId = p.port ? ctx.targetIdOf(p.port) : null;
+    const portId = portIdOf(ctx);
     const { resource, outcome } = await ensureMarked(ctx, {
       resource: "floatingips",
       list: (f) => net.listFloatingIps(n, f),
@@ -80,7 +92,7 @@ export const floatingIp = defineKind<FloatingIpParams>({
     const f = await orNull(net.getFloatingIp(ctx.target.network, targetId));
     if (!f) return [missing(ctx)];
     const findings = compareFields(ctx, p, { ...f, tags: userTags(f.tags) }, ["description", "tags"]);
-    const portId = p.port ? ctx.targetIdOf(p.port) : null;
+    const portId = portIdOf(ctx);
     if (f.port_id !== portId) findings.push(mismatch(ctx, "port_id", portId, f.port_id, "associated port"));
     if (p.fixed_ip_address && f.fixed_ip_address !== p.fixed_ip_address) findings.push(mismatch(ctx, "fixed_ip_address", p.fixed_ip_address, f.fixed_ip_address));
     return findings;

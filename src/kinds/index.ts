@@ -7,6 +7,10 @@ import type { KindId, Step } from "../model/plan.js";
 import { floatingIp } from "./floating-ip.js";
 import { image } from "./image.js";
 import { keypair } from "./keypair.js";
+import { loadBalancer } from "./load-balancer.js";
+import { loadBalancerConfig } from "./load-balancer-config.js";
+import { LOAD_BALANCER_SERVICE } from "./load-balancer.collect.js";
+import type { ServiceName } from "../openstack/catalog.js";
 import { network } from "./network.js";
 import { port } from "./port.js";
 import { router } from "./router.js";
@@ -31,9 +35,14 @@ export const KINDS: readonly ResourceKind<any, any>[] = [
   image, // before servers booted from image; upload is long
   volume, // before servers; data copy is the long pole of a migration
   server, // needs all of the above
-  floatingIp, // last: needs the server's port and the router to the outside
+  loadBalancer, // needs its VIP subnet; before floating IPs, which may point at its VIP port
+  loadBalancerConfig, // listeners, pools, members (the migrated ports' addresses), monitors, L7: needs the load balancer
+  floatingIp, // last: needs the server's port (or a load balancer's VIP port) and the router to the outside
   volumeSnapshot, // never applied: listed so the plan shows every snapshot as skipped
 ];
+
+/** Services a cloud may lack, which kinds depend on; the inventory records which ones a cloud offers. */
+export const OPTIONAL_SERVICES: readonly ServiceName[] = [LOAD_BALANCER_SERVICE];
 
 /** Kinds by id, for the executor. */
 export const KIND_BY_ID: ReadonlyMap<KindId, ResourceKind<any, any>> = new Map(KINDS.map((k) => [k.kind, k]));

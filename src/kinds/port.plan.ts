@@ -44,6 +44,11 @@ export function planPorts(ctx: PlanContext): PlannedStep[] {
       out.push(skipFor("port", id, src, p, "skip_managed_by_cloud", `${p.device_owner} port, recreated by the cloud`));
       continue;
     }
+    if (p.device_owner.startsWith("Octavia")) {
+      // Why: Octavia makes the VIP port itself; a copy made here would take the VIP address first.
+      out.push(skipFor("port", id, src, p, "skip_managed_by_cloud", "load-balancer VIP port, recreated by its load-balancer step"));
+      continue;
+    }
     if (excluded(ctx, id)) {
       out.push(skipFor("port", id, src, p, "skip_excluded_by_user", "excluded by the mapping file"));
       continue;

@@ -9,6 +9,8 @@ import * as bs from "../openstack/block-storage.js";
 import * as compute from "../openstack/compute.js";
 import * as net from "../openstack/network.js";
 import type { Flavor, Quotas } from "../model/inventory.js";
+import * as lbapi from "../openstack/load-balancer.js";
+import { lbFlavors, lbProviders, listOctaviaOnce, type OctaviaListing } from "./load-balancer.collect.js";
 import type { CollectContext, Collector } from "./types.js";
 
 /** Flavors with their extra specs (inline from compute 2.61; older clouds need one call per flavor). */
@@ -108,9 +110,50 @@ export const quotas: Collector<"quotas"> = {
       const v = by[service]![name];
       if (v) out[key] = { limit: v.limit, in_use: v.in_use };
     }
-    return out;
+    return { ...out, ...(await octaviaQuotas(cx)) };
   },
 };
+
+/**
+ * Octavia's quota has limits only; what is in use is counted from the
+ * project's objects. null (the cloud's default) is read as unlimited, which
+ * is what Octavia's shipped default (-1) means.
+ */
+async function octaviaQuotas(cx: CollectContext): Promise<Quotas> {
+  if (!cx.cloud.has("load-balancer")) return {};
+  const [q, o] = await Promise.all([
+    cx.optional("load-balancer quotas", () => lbapi.getLoadBalancerQuota(cx.cloud.loadBalancer, cx.cloud.projectId), null),
+    listOctaviaOnce(cx),
+  ]);
+  if (!q) return {};
+  const members = [...o.members.values()].reduce((n, m) => n + m.length, 0);
+  const pairs: [keyof Quotas, number | null, number][] = [
+    ["load_balancers", q.loadbalancer, o.lbs.length],
+    ["lb_listeners", q.listener, o.listeners.length],
+    ["lb_pools", q.pool, o.pools.length],
+    ["lb_members", q.member, members],
+    ["lb_health_monitors", q.healthmonitor, o.monitors.length],
+    ["lb_l7_policies", q.l7policy, o.policies.length],
+  ];
+  return Object.fromEntries(pairs.map(([k, limit, used]) => [k, { limit: limit ?? -1, in_use: used }]));
+}
+
+/** Load-balancer settings that do not carry over by themselves: provider flavors, Barbican certificates, zones. */
+function octaviaFeatures(o: OctaviaListing): { kind: string; id: string; name: string; detail: string }[] {
+  const out: { kind: string; id: string; name: string; detail: string }[] = [];
+  for (const lb of o.lbs) {
+    if (lb.flavor_id) out.push({ kind: "lb-flavor", id: lb.id, name: lb.name, detail: `load-balancer flavor ${lb.flavor_id} (provider ${lb.provider ?? "default"})` });
+    if (lb.availability_zone) out.push({ kind: "lb-availability-zone", id: lb.id, name: lb.name, detail: `availability zone ${lb.availability_zone}` });
+  }
+  for (const l of o.listeners) {
+    const refs = [l.default_tls_container_ref, ...l.sni_container_refs, l.client_ca_tls_container_ref].filter((r): r is string => !!r);
+    if (refs.length) out.push({ kind: "lb-tls-secret", id: l.id, name: l.name, detail: `${l.protocol} listener on port ${l.protocol_port} uses ${refs.length} Barbican reference(s)` });
+  }
+  for (const p of o.pools) {
+    if (p.tls_container_ref || p.ca_tls_container_ref) out.push({ kind: "lb-tls-secret", id: p.id, name: p.name, detail: "pool re-encrypts to members with Barbican certificates" });
+  }
+  return out;
+}
 
 export const features: Collector<"features"> = {
   name: "features",
@@ -118,20 +161,22 @@ export const features: Collector<"features"> = {
   async collect(cx) {
     const pid = cx.cloud.projectId;
     const n = cx.cloud.network;
-    const [qosPolicies, trunks, ports, networks] = await Promise.all([
+    const [qosPolicies, trunks, ports, networks, octavia] = await Promise.all([
       cx.optional("QoS policies", () => net.listQosPolicies(n), []),
       cx.optional("trunks", () => net.listTrunks(n), []),
       listPortsOnce(cx),
       listNetworksOnce(cx),
+      listOctaviaOnce(cx),
     ]);
     return [
       ...qosPolicies.filter((p) => p.project_id === pid).map((p) => ({ kind: "qos-policy", id: p.id, name: p.name, detail: `${p.rules.length} rule(s)` })),
       ...trunks.map((t) => ({ kind: "trunk", id: t.id, name: t.name, detail: `parent port ${t.port_id}, ${t.sub_ports.length} subport(s)` })),
       ...ports.filter((p) => p.qos_policy_id).map((p) => ({ kind: "port-qos", id: p.id, name: p.name, detail: `QoS policy ${p.qos_policy_id}` })),
       ...networks.filter((x) => x.qos_policy_id && x.project_id === pid).map((x) => ({ kind: "network-qos", id: x.id, name: x.name, detail: `QoS policy ${x.qos_policy_id}` })),
+      ...octaviaFeatures(octavia),
     ];
   },
 };
 
 /** Every collection that is not a kind's, in summary order. */
-export const PROVIDER_COLLECTORS: readonly Collector[] = [flavors, volumeTypes, availabilityZones, quotas, features];
+export const PROVIDER_COLLECTORS: readonly Collector[] = [flavors, volumeTypes, lbProviders, lbFlavors, availabilityZones, quotas, features];

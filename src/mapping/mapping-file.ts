@@ -27,6 +27,8 @@ export const MappingFileSchema = z
     images: NameMap('source image name → target image name, or "copy" to copy the image even if the target has a match'),
     volumeTypes: NameMap("source volume type name → target volume type name"),
     availabilityZones: NameMap("source availability zone → target availability zone (servers and volumes)"),
+    loadBalancerProviders: NameMap("source Octavia provider (amphora, ovn, …) → target provider; by default the same name"),
+    loadBalancerFlavors: NameMap("source load-balancer flavor name → target load-balancer flavor name; by default the same name"),
     externalNetwork: Name.nullable()
       .default(null)
       .describe("name or id of the target external network for router gateways and floating IPs"),

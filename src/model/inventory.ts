@@ -10,6 +10,9 @@
  * clients in `src/openstack/` absorb that, and this model is strict.
  */
 import { z } from "zod";
+import { LbFlavor, LbProvider, LoadBalancer } from "./load-balancer.js";
+
+export * from "./load-balancer.js";
 
 export const INVENTORY_FORMAT_VERSION = 1;
 
@@ -306,6 +309,13 @@ export const QUOTA_KEYS = [
   "floatingips",
   "security_groups",
   "security_group_rules",
+  // Octavia's quota (no in-use figures in its API: the collector counts the project's objects).
+  "load_balancers",
+  "lb_listeners",
+  "lb_pools",
+  "lb_members",
+  "lb_health_monitors",
+  "lb_l7_policies",
 ] as const;
 export type QuotaKey = (typeof QUOTA_KEYS)[number];
 
@@ -330,6 +340,11 @@ export const InventoryMeta = z.object({
   auth_url: Str,
   collectedAt: Str,
   microversions: z.record(z.string(), z.string()),
+  /**
+   * Optional services the catalog offers (`load-balancer`). Absent in files
+   * written before it existed: then nothing is known and nothing is assumed missing.
+   */
+  services: z.array(Str).optional(),
 });
 export type InventoryMeta = z.infer<typeof InventoryMeta>;
 
@@ -355,6 +370,9 @@ export const Inventory = z.object({
   volumes: z.array(Volume).default([]),
   volume_snapshots: z.array(VolumeSnapshot).default([]),
   servers: z.array(Server).default([]),
+  load_balancers: z.array(LoadBalancer).default([]),
+  lb_providers: z.array(LbProvider).default([]),
+  lb_flavors: z.array(LbFlavor).default([]),
   availability_zones: z.array(AvailabilityZone).default([]),
   quotas: Quotas.default({}),
   features: z.array(Feature).default([]),

@@ -25,6 +25,7 @@ import { keyOf, type ServerSpec, type TenantSpec } from "./spec.js";
 import { seedFlavors, seedQuotas } from "./seed-admin.js";
 import { KEY_PROPERTY, matches, seedContext, twinNames, type SeedCtx, type SeedOptions, type SeedResult } from "./seed-context.js";
 import { externalNetwork, seedNetworks, seedPorts, seedRouters, seedSecurityGroups } from "./seed-network.js";
+import { seedLoadBalancers } from "./seed-load-balancers.js";
 
 export type { SeedOptions, SeedResult } from "./seed-context.js";
 
@@ -44,6 +45,7 @@ export async function seedTenant(cloud: OpenStackCloud, spec: TenantSpec, opts: 
   const imageByKey = await seedImages(sc);
   await seedVolumes(sc, imageByKey);
   await seedServers(sc, imageByKey, external);
+  Object.assign(sc.r.floatingIps, await seedLoadBalancers({ cloud, subnets: sc.r.subnets, servers: sc.r.servers, wait: sc.wait, made: sc.made, reused: sc.reused }, spec.load_balancers));
   return sc.r;
 }
 

@@ -15,6 +15,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { LoadBalancersSpec } from "./seed-load-balancers.js";
 import { ConfigError } from "../errors.js";
 import { parseYamlText } from "../util/yaml.js";
 
@@ -237,6 +238,7 @@ export const TenantSpec = z
     images: z.array(ImageSpec).default([]),
     volumes: z.array(VolumeSpec).default([]),
     servers: z.array(ServerSpec).default([]),
+    load_balancers: LoadBalancersSpec,
   })
   .strict();
 export type TenantSpec = z.infer<typeof TenantSpec>;

@@ -53,6 +53,9 @@ export function anInventory(project = SRC_PROJECT, over: Partial<Inventory> = {}
     volumes: [],
     volume_snapshots: [],
     servers: [],
+    load_balancers: [],
+    lb_providers: [],
+    lb_flavors: [],
     availability_zones: [
       { service: "compute", name: "nova", available: true },
       { service: "volume", name: "nova", available: true },

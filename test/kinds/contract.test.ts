@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as compute from "../../src/openstack/compute.js";
 import * as glance from "../../src/openstack/image.js";
 import * as net from "../../src/openstack/network.js";
+import * as lbapi from "../../src/openstack/load-balancer.js";
 import * as bs from "../../src/openstack/block-storage.js";
 import type { OpenStackCloud } from "../../src/openstack/cloud.js";
 import type { Step } from "../../src/model/plan.js";
@@ -34,6 +35,7 @@ import {
   removedSince,
   scrub,
   SimulatedCrash,
+  tableOf,
   StepDriver,
   type Picture,
   type TargetTable,
@@ -122,6 +124,23 @@ const CONTRACT: Partial<Record<string, ContractEntry>> = {
   },
   server: { table: "servers", change: async ({ target, targetId }) => void (await compute.setServerMetadata(target.compute, targetId, { role: "changed-on-target" })) },
   "floating-ip": { table: "floatingIps", change: async ({ target, targetId }) => void (await net.disassociateFloatingIp(target.network, targetId)) },
+  "load-balancer": {
+    table: "loadBalancers",
+    change: async ({ target, targetId }) => {
+      await lbapi.updateLoadBalancer(target.loadBalancer, targetId, { description: "changed on the target" });
+      await lbapi.waitForLoadBalancer(target.loadBalancer, targetId, { minDelay: 10, maxDelay: 200, timeoutMs: 30_000 });
+    },
+  },
+  "load-balancer-config": {
+    // The step's target id is its load balancer's; its own objects (pools, listeners, …) are judged by the whole picture.
+    table: "loadBalancers",
+    change: async ({ target, store, targetId }) => {
+      const pool = [...store.octavia.pools.values()].find((p) => p.loadbalancer_id === targetId && p.lb_algorithm !== "SOURCE_IP");
+      if (!pool) throw new Error(`load balancer ${targetId} has no pool to change`);
+      await lbapi.updatePool(target.loadBalancer, pool.id, { lb_algorithm: "SOURCE_IP" });
+      await lbapi.waitForLoadBalancer(target.loadBalancer, targetId, { minDelay: 10, maxDelay: 200, timeoutMs: 30_000 });
+    },
+  },
   "volume-snapshot": { neverApplied: "snapshots stay on the source; the volume's current data is copied" },
 };
 
@@ -161,7 +180,7 @@ function describeLeft(store: SimStore, left: Partial<Record<TargetTable, string[
   const parts: string[] = [];
   for (const [table, ids] of Object.entries(left) as [TargetTable, string[]][]) {
     for (const id of ids) {
-      const r = store[table].get(id) as Record<string, unknown> | undefined;
+      const r = tableOf(store, table).get(id) as Record<string, unknown> | undefined;
       const brief = r ? Object.fromEntries(Object.entries(r).filter(([k]) => ["name", "status", "properties", "direction", "protocol", "port_range_min", "remote_ip_prefix", "remote_group_id", "security_group_id", "description"].includes(k))) : {};
       parts.push(`${table}/${id} ${JSON.stringify(brief)}`);
     }
@@ -245,7 +264,7 @@ for (const { id: kind } of kinds) {
       /** The resources of the step's table added since before the step, with the target id. */
       const own = (id: string) => {
         const added = addedSince(before, picture(tgt!.store))[entry.table] ?? [];
-        return [...new Set([...added, ...(tgt!.store[entry.table].has(id) ? [id] : [])])].sort();
+        return [...new Set([...added, ...(tableOf(tgt!.store, entry.table).has(id) ? [id] : [])])].sort();
       };
 
       it(

@@ -22,6 +22,7 @@ import * as compute from "../../src/openstack/compute.js";
 import * as glance from "../../src/openstack/image.js";
 import { deleteIgnoringMissing } from "../../src/openstack/missing.js";
 import * as net from "../../src/openstack/network.js";
+import * as lbapi from "../../src/openstack/load-balancer.js";
 import type { OpenStackCloud } from "../../src/openstack/cloud.js";
 import type { HttpRequest } from "../../src/openstack/http.js";
 import type { KindId, Plan, Step } from "../../src/model/plan.js";
@@ -293,15 +294,27 @@ const TABLES = [
   "volumes",
   "snapshots",
   "images",
-] as const satisfies readonly (keyof SimStore)[];
+  ...(["loadBalancers", "lbListeners", "lbPools", "lbMembers", "lbHealthMonitors", "lbL7Policies", "lbL7Rules"] as const),
+] as const;
 export type TargetTable = (typeof TABLES)[number];
+
+/** Octavia's tables live under `store.octavia`. */
+const OCTAVIA_TABLES = {
+  loadBalancers: "loadBalancers", lbListeners: "listeners", lbPools: "pools", lbMembers: "members",
+  lbHealthMonitors: "healthMonitors", lbL7Policies: "l7policies", lbL7Rules: "l7rules",
+} as const;
+
+/** A table of the simulator by its name here. */
+export function tableOf(store: SimStore, t: TargetTable): { has(id: string): boolean; get(id: string): unknown; keys(): Iterable<string> } {
+  return t in OCTAVIA_TABLES ? store.octavia[OCTAVIA_TABLES[t as keyof typeof OCTAVIA_TABLES]] : store[t as Exclude<TargetTable, keyof typeof OCTAVIA_TABLES>];
+}
 
 /** Ids per table of a simulated cloud. */
 export type Picture = Record<TargetTable, Set<string>>;
 
 export function picture(store: SimStore): Picture {
   const out = {} as Picture;
-  for (const t of TABLES) out[t] = new Set(store[t].keys());
+  for (const t of TABLES) out[t] = new Set(tableOf(store, t).keys());
   return out;
 }
 
@@ -348,10 +361,32 @@ export async function scrub(cloud: OpenStackCloud, store: SimStore, before: Pict
     images: (id) => deleteIgnoringMissing(glance.deleteImage(cloud.image, id)),
     keypairs: (id) => deleteIgnoringMissing(compute.deleteKeypair(cloud.compute, id)),
     serverGroups: (id) => deleteIgnoringMissing(compute.deleteServerGroup(cloud.compute, id)),
+    loadBalancers: async (id) => {
+      const c = cloud.loadBalancer;
+      const wait = { minDelay: POLL_MS, maxDelay: POLL_MS * 20, timeoutMs: 60_000 };
+      await lbapi.retryWhileImmutable(c, id, () => deleteIgnoringMissing(lbapi.deleteLoadBalancer(c, id, { cascade: true })), wait);
+      await lbapi.waitForLoadBalancerGone(c, id, wait);
+    },
+    // Children go with their load balancer (cascade) or with it being scrubbed; one left under an older load balancer is deleted alone.
+    lbListeners: (id) => lbChild(cloud, store, "listeners", id, () => lbapi.deleteListener(cloud.loadBalancer, id)),
+    lbPools: (id) => lbChild(cloud, store, "pools", id, () => lbapi.deletePool(cloud.loadBalancer, id)),
+    lbMembers: async () => {},
+    lbHealthMonitors: (id) => lbChild(cloud, store, "healthMonitors", id, () => lbapi.deleteHealthMonitor(cloud.loadBalancer, id)),
+    lbL7Policies: (id) => lbChild(cloud, store, "l7policies", id, () => lbapi.deleteL7Policy(cloud.loadBalancer, id)),
+    lbL7Rules: async () => {},
   };
   // Why this order: a resource goes before what it uses (servers before ports and volumes, routers before subnets).
-  const order: TargetTable[] = ["servers", "floatingIps", "routers", "ports", "securityGroupRules", "securityGroups", "subnets", "networks", "snapshots", "volumes", "images", "keypairs", "serverGroups"];
-  for (const t of order) for (const id of left[t] ?? []) if (store[t].has(id)) await del[t](id);
+  const order: TargetTable[] = ["lbL7Policies", "lbListeners", "lbHealthMonitors", "lbPools", "loadBalancers", "servers", "floatingIps", "routers", "ports", "securityGroupRules", "securityGroups", "subnets", "networks", "snapshots", "volumes", "images", "keypairs", "serverGroups"];
+  for (const t of order) for (const id of left[t] ?? []) if (tableOf(store, t).has(id)) await del[t](id);
+}
+
+/** Deletes one Octavia child and waits until its load balancer is ACTIVE again. */
+async function lbChild(cloud: OpenStackCloud, store: SimStore, table: "listeners" | "pools" | "healthMonitors" | "l7policies", id: string, del: () => Promise<void>): Promise<void> {
+  const lbId = store.octavia[table].get(id)?.loadbalancer_id;
+  if (!lbId) return;
+  const wait = { minDelay: POLL_MS, maxDelay: POLL_MS * 20, timeoutMs: 60_000 };
+  await lbapi.retryWhileImmutable(cloud.loadBalancer, lbId, () => deleteIgnoringMissing(del()), wait);
+  await lbapi.waitForLoadBalancer(cloud.loadBalancer, lbId, wait);
 }
 
 // ------------------------------------------------------------ the crash

@@ -47,7 +47,7 @@ describe("JSON Schema export", () => {
     expect(s.required ?? []).toEqual([]);
     expect(s.additionalProperties).toBe(false);
     expect(Object.keys(s.properties).sort()).toEqual(
-      ["availabilityZones", "exclude", "externalNetwork", "flavors", "images", "statelessServers", "throughputMBps", "volumeTypes"].sort(),
+      ["availabilityZones", "exclude", "externalNetwork", "flavors", "images", "loadBalancerFlavors", "loadBalancerProviders", "statelessServers", "throughputMBps", "volumeTypes"].sort(),
     );
     expect(s.properties.flavors.description).toMatch(/source flavor name/);
   });

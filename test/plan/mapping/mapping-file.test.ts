@@ -56,6 +56,8 @@ const FULL: MappingFile = {
   images: { "Ubuntu 22.04": "Ubuntu 24.04", "golden-base": "copy" },
   volumeTypes: { "ceph-ssd": "rbd-luks" },
   availabilityZones: { nova: "de-1a" },
+  loadBalancerProviders: {},
+  loadBalancerFlavors: {},
   externalNetwork: "public",
   statelessServers: ["web-1", "web-2"],
   exclude: ["server/test-*", "volume/scratch"],
@@ -88,6 +90,8 @@ describe("loadMappingFile: valid files", () => {
     expect(EMPTY_MAPPING).toEqual({
       flavors: {},
       images: {},
+      loadBalancerProviders: {},
+      loadBalancerFlavors: {},
       volumeTypes: {},
       availabilityZones: {},
       externalNetwork: null,
