@@ -7,10 +7,11 @@
 import { makeReporter } from "../executor/progress.js";
 import { runDrill } from "../journeys/drill.js";
 import { EXIT } from "../errors.js";
+import { refuseSameCloud } from "./plan.js";
 import { out } from "../log.js";
 import { emptyMapping, loadMappingFile } from "../mapping/mapping-file.js";
 import { connectCloud } from "../executor/connect.js";
-import { checkMigrationName, migrationDir } from "../executor/migration-dir.js";
+import { ensureMigrationDir, newMigration } from "../executor/migration-dir.js";
 
 export interface DrillFlags {
   from: string;
@@ -32,12 +33,12 @@ export function drillName(now = new Date()): string {
 }
 
 export async function run(opts: DrillFlags): Promise<number> {
-  const name = opts.name ?? drillName();
-  checkMigrationName(name);
+  refuseSameCloud(opts.from, opts.to);
+  const { dir, name } = newMigration(opts.name ?? drillName());
   const mapping = opts.map ? await loadMappingFile(opts.map) : emptyMapping();
   const summary = await runDrill({
     name,
-    dir: migrationDir(name),
+    dir: ensureMigrationDir(dir),
     from: opts.from,
     to: opts.to,
     mapping,

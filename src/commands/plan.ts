@@ -9,9 +9,9 @@ import { out } from "../log.js";
 import { blockingFindings } from "../plan/build.js";
 import { emptyMapping, loadMappingFile } from "../mapping/mapping-file.js";
 import { planMigration } from "../journeys/plan-migration.js";
-import { EXIT } from "../errors.js";
+import { EXIT, UsageError } from "../errors.js";
 import { connectCloud } from "../executor/connect.js";
-import { checkMigrationName, files, migrationDir } from "../executor/migration-dir.js";
+import { ensureMigrationDir, files, newMigration } from "../executor/migration-dir.js";
 
 export interface PlanFlags {
   from: string;
@@ -25,15 +25,15 @@ export interface PlanFlags {
 }
 
 export async function run(opts: PlanFlags): Promise<number> {
-  const name = opts.name ?? `${opts.from}-to-${opts.to}`;
-  checkMigrationName(name);
+  refuseSameCloud(opts.from, opts.to);
+  const { dir, name } = newMigration(opts.name ?? `${opts.from}-to-${opts.to}`);
   const mapping = opts.map ? await loadMappingFile(opts.map) : emptyMapping();
   const flags = opts.pageSize ? { pageSize: opts.pageSize } : {};
   const src = await connectCloud(opts.from, flags);
   try {
     const dst = await connectCloud(opts.to, flags);
     try {
-      const dir = migrationDir(name);
+      ensureMigrationDir(dir);
       const { plan, text } = await planMigration({
         name,
         dir,
@@ -56,5 +56,14 @@ export async function run(opts: PlanFlags): Promise<number> {
     }
   } finally {
     src.close();
+  }
+}
+
+/** Planning a project into itself would adopt every resource as its own copy and roll back the original. */
+export function refuseSameCloud(from: string, to: string): void {
+  if (from === to) {
+    throw new UsageError(`--from and --to both name cloud "${from}": a project cannot be migrated into itself`, {
+      hint: "Name the target cloud with --to (a second clouds.yaml entry, e.g. the same provider with another project).",
+    });
   }
 }

@@ -10,10 +10,10 @@ import { readPlan } from "../plan/io.js";
 import { EXIT, UsageError } from "../errors.js";
 import { out } from "../log.js";
 import { connectCloud } from "../executor/connect.js";
-import { files, migrationDir, requireState } from "../executor/migration-dir.js";
+import { files, requireMigration, requireState } from "../executor/migration-dir.js";
 
 export async function run(migration: string, opts: { yes?: boolean; json?: boolean; pollMs?: number }): Promise<number> {
-  const dir = migrationDir(migration);
+  const dir = requireMigration(migration);
   requireState(dir);
   const plan = readPlan(files(dir).plan);
   if (!opts.yes) {

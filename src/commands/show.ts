@@ -3,10 +3,10 @@ import { writeFileAtomic, readPlan } from "../plan/io.js";
 import { renderPlan } from "../plan/render.js";
 import { out } from "../log.js";
 import { checkStepParams } from "../kinds/index.js";
-import { files, migrationDir } from "../executor/migration-dir.js";
+import { files, requireMigration } from "../executor/migration-dir.js";
 
 export async function run(migration: string, opts: { write?: boolean }): Promise<number> {
-  const dir = migrationDir(migration);
+  const dir = requireMigration(migration);
   const plan = readPlan(files(dir).plan, checkStepParams);
   const text = renderPlan(plan);
   if (opts.write !== false) writeFileAtomic(files(dir).planText, text);

@@ -5,8 +5,9 @@
  * while apply runs.
  */
 import { existsSync } from "node:fs";
-import { files, migrationDir } from "../executor/migration-dir.js";
-import { openMigration } from "../executor/open.js";
+import { files, requireMigration } from "../executor/migration-dir.js";
+import { StateStore } from "../executor/state.js";
+import { checkStepParams } from "../kinds/index.js";
 import type { LockInfo } from "../errors.js";
 import type { RunRow, StepRow } from "../executor/state.js";
 import { out } from "../log.js";
@@ -15,15 +16,16 @@ import type { Plan } from "../model/plan.js";
 import { describeRunSettings, runSettings } from "../report/run-settings.js";
 
 export async function run(migration: string, opts: { json?: boolean }): Promise<number> {
-  const dir = migrationDir(migration);
+  const dir = requireMigration(migration);
   if (!existsSync(files(dir).state)) {
     const plan = readPlan(files(dir).plan);
     out(`${plan.name}: not applied yet (${Object.keys(plan.steps).length} steps planned)`);
     return 0;
   }
-  const m = await openMigration(dir);
+  // Why not openMigration: status must work on a read-only folder and while apply runs, so it opens the state read-only.
+  const plan = readPlan(files(dir).plan, checkStepParams);
+  const state = StateStore.openReadOnly(files(dir).state);
   try {
-    const { plan, state } = m;
     const rows = new Map(state.listSteps().map((r) => [r.step_id, r]));
     const runs = state.listRuns().map((r) => ({ ...r, settings: runSettings(r) }));
     const lock = state.readLock();
@@ -34,7 +36,7 @@ export async function run(migration: string, opts: { json?: boolean }): Promise<
     out(renderStatus(plan, runs, lock, rows));
     return 0;
   } finally {
-    m.close();
+    state.close();
   }
 }
 

@@ -7,10 +7,11 @@ import { readPlan } from "../plan/io.js";
 import { blockingFindings } from "../plan/build.js";
 import { checkStepParams } from "../kinds/index.js";
 import { out } from "../log.js";
-import { files, migrationDir } from "../executor/migration-dir.js";
+import { existsSync } from "node:fs";
+import { files, requireMigration } from "../executor/migration-dir.js";
 
 export async function run(target: string): Promise<number> {
-  const path = target.endsWith(".json") ? target : files(migrationDir(target)).plan;
+  const path = target.endsWith(".json") && existsSync(target) ? target : files(requireMigration(target)).plan;
   const plan = readPlan(path, checkStepParams);
   const blocking = blockingFindings(plan);
   const n = Object.keys(plan.steps).length;

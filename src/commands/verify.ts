@@ -7,11 +7,11 @@ import { verifyMigration } from "../executor/verify.js";
 import { EXIT } from "../errors.js";
 import { out } from "../log.js";
 import { connectCloud } from "../executor/connect.js";
-import { migrationDir } from "../executor/migration-dir.js";
+import { requireMigration } from "../executor/migration-dir.js";
 import { writeMigrationReport } from "../report/write.js";
 
 export async function run(migration: string, opts: { deep?: boolean; json?: boolean; pollMs?: number }): Promise<number> {
-  const dir = migrationDir(migration);
+  const dir = requireMigration(migration);
   const r = await verifyMigration(dir, {
     connect: (n) => connectCloud(n),
     reporter: makeReporter({ quiet: true }),
