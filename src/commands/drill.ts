@@ -8,6 +8,7 @@ import { makeReporter } from "../executor/progress.js";
 import { runDrill } from "../journeys/drill.js";
 import { EXIT } from "../errors.js";
 import { refuseSameCloud } from "./plan.js";
+import { guardInterrupts } from "./interrupt.js";
 import { out } from "../log.js";
 import { emptyMapping, loadMappingFile } from "../mapping/mapping-file.js";
 import { connectCloud } from "../executor/connect.js";
@@ -36,7 +37,14 @@ export async function run(opts: DrillFlags): Promise<number> {
   refuseSameCloud(opts.from, opts.to);
   const { dir, name } = newMigration(opts.name ?? drillName());
   const mapping = opts.map ? await loadMappingFile(opts.map) : emptyMapping();
-  const summary = await runDrill({
+  const guard = guardInterrupts({
+    what: `drill ${name}`,
+    next: `The copy may remain on ${opts.to}: remove it with \`scs-migrate rollback ${name} --yes\`.`,
+    dir: () => dir,
+  });
+  let summary: Awaited<ReturnType<typeof runDrill>>;
+  try {
+    summary = await runDrill({
     name,
     dir: ensureMigrationDir(dir),
     from: opts.from,
@@ -51,8 +59,12 @@ export async function run(opts: DrillFlags): Promise<number> {
     ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
     ...(opts.apiConcurrency ? { apiConcurrency: opts.apiConcurrency } : {}),
     ...(opts.copyConcurrency ? { copyConcurrency: opts.copyConcurrency } : {}),
-  });
-  out(JSON.stringify(summary, null, 2));
+    });
+  } finally {
+    guard.dispose();
+  }
+  // Why one line when piped: the cron line appends each drill to a .jsonl file, one JSON document per line.
+  out(opts.json && !process.stdout.isTTY ? JSON.stringify(summary) : JSON.stringify(summary, null, 2));
   if (!opts.json) {
     process.stderr.write(
       summary.status === "passed"
