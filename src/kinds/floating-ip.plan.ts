@@ -6,6 +6,7 @@
  * port's subnet to the external network, so the step depends on that router.
  */
 import { z } from "zod";
+import { IpAddress } from "./param-types.js";
 import { NameRefSchema, ref, StepRefSchema, userTags } from "./common.js";
 import { excluded, owned, skipFor, stepFor } from "./plan-helpers.js";
 import type { PlanContext, PlannedStep } from "./types.js";
@@ -14,7 +15,7 @@ export const FloatingIpParams = z
   .object({
     floating_network: NameRefSchema,
     port: StepRefSchema.nullable(),
-    fixed_ip_address: z.string().nullable(),
+    fixed_ip_address: IpAddress.nullable(),
     description: z.string(),
     tags: z.array(z.string()),
   })
