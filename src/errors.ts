@@ -234,6 +234,7 @@ const LOCAL_CAUSES: Record<string, { code: string; what: string; hint: string }>
   SQLITE_READONLY: { code: "E_READ_ONLY", what: "the state file is read-only", hint: "Make state.db and its folder writable by you (chmod u+w), then run the command again." },
   SQLITE_CORRUPT: { code: "E_STATE_CORRUPT", what: "the state file is corrupt", hint: "Restore state.db from a backup; without one, move it aside and run `scs-migrate apply` again: markers on the target let it adopt what was already created." },
   SQLITE_NOTADB: { code: "E_STATE_CORRUPT", what: "the state file is not a database (truncated or overwritten)", hint: "Restore state.db from a backup; without one, move it aside and run `scs-migrate apply` again: markers on the target let it adopt what was already created." },
+  SQLITE_IOERR: { code: "E_DISK_IO", what: "disk I/O error on the state file (often a full disk)", hint: "Check free space and the file system of the migration folder, then run the command again." },
   SQLITE_CANTOPEN: { code: "E_READ_ONLY", what: "the state file cannot be opened", hint: "Check that the migration folder exists and is readable and writable by you." },
 };
 
@@ -246,7 +247,7 @@ export function localFileError(err: unknown, where?: string): LocalFileError | u
   const e = err as NodeJS.ErrnoException;
   const raw = typeof e.code === "string" ? e.code : "";
   // SQLite extended codes (SQLITE_READONLY_DBMOVED, SQLITE_IOERR_WRITE on ENOSPC, …) fold onto their primary code.
-  const key = Object.keys(LOCAL_CAUSES).find((k) => raw === k || raw.startsWith(`${k}_`)) ?? (/SQLITE_IOERR/.test(raw) && /full|space/i.test(e.message) ? "SQLITE_FULL" : undefined);
+  const key = Object.keys(LOCAL_CAUSES).find((k) => raw === k || raw.startsWith(`${k}_`));
   if (!key) return undefined;
   const c = LOCAL_CAUSES[key]!;
   const path = where ?? e.path;
