@@ -5,7 +5,7 @@
  * otherwise).
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT } from "../../src/errors.js";
@@ -76,6 +76,26 @@ describe("a full disk", () => {
     expect(tempsIn(tmpfs)).toEqual([]);
     rmSync(join(tmpfs, "filler"));
     rmSync(dir, { recursive: true });
+  });
+});
+
+describe("files go where they should", () => {
+  it("--out naming a folder: exit 15 with its own line, not an internal error", async () => {
+    const r = await runCli(["inventory", "--cloud", "src", "--out", e.dir], e.env);
+    expect(r.code, r.stderr).toBe(EXIT.LOCAL_FILE);
+    expect(r.stderr).toMatch(/^scs-migrate: .*is a folder, not a file/);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
+
+  it("plan folders and their files are owner-only, and ./NAME in the working directory is left alone", async () => {
+    const cwd = join(e.dir, "work");
+    mkdirSync(join(cwd, "own"), { recursive: true });
+    writeFileSync(join(cwd, "own", "plan.txt"), "mine");
+    const r = await runCli(["plan", "--from", "src", "--to", "dst", "--name", "own", "-q"], e.env, cwd);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(cwd, "own", "plan.txt"), "utf8")).toBe("mine");
+    expect(statSync(join(e.plans, "own")).mode & 0o777).toBe(0o700);
+    for (const f of readdirSync(join(e.plans, "own"))) expect(statSync(join(e.plans, "own", f)).mode & 0o077, f).toBe(0);
   });
 });
 
