@@ -38,6 +38,7 @@ describe("fixtures/mapping.example.yaml", () => {
     const c = listCases().find((g) => g.name === "plain-tenant")!;
     const plan = planCase({ ...loadCase(c), mapping }, "example");
     expect(blockingFindings(plan)).toEqual([]);
+    expect(plan.preflight.findings.filter((f) => f.code === "mapping_entry_unused")).toEqual([]);
     expect(plan.mappings.flavors["SCS-2V-4-20s"]).toBe("SCS-2V-4-20s");
   });
 });
