@@ -4,7 +4,7 @@
  * do (cutover, concurrency), and the lock if one is held. Read-only; works
  * while apply runs.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { files, requireMigration } from "../executor/migration-dir.js";
 import { StateStore } from "../executor/state.js";
 import { checkStepParams } from "../kinds/index.js";
@@ -17,7 +17,8 @@ import { describeRunSettings, runSettings } from "../report/run-settings.js";
 
 export async function run(migration: string, opts: { json?: boolean }): Promise<number> {
   const dir = requireMigration(migration);
-  if (!existsSync(files(dir).state)) {
+  // Why size 0 counts as absent: an apply that could not write a byte (full disk) leaves the empty file it created first.
+  if (!existsSync(files(dir).state) || statSync(files(dir).state).size === 0) {
     const plan = readPlan(files(dir).plan);
     out(`${plan.name}: not applied yet (${Object.keys(plan.steps).length} steps planned)`);
     return 0;

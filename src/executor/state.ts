@@ -231,6 +231,11 @@ export class StateStore {
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });
       db.pragma("busy_timeout = 5000");
+      if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'meta'").get()) {
+        throw new LocalFileError("E_STATE_CORRUPT", `${path} holds no scs-migrate state (empty, or another database)`, {
+          hint: "If an apply died before writing anything, remove the file and run `scs-migrate apply` again.",
+        });
+      }
       checkSchemaVersion(db, path);
       return new StateStore(db, path);
     } catch (err) {

@@ -79,6 +79,37 @@ describe("a full disk", () => {
   });
 });
 
+describe("a full disk during apply", () => {
+  it.for([0, 40 * 1024])("with %i bytes free: no internal error, no stack trace, no lock left", async (free, ctx) => {
+    if (!tmpfs) return ctx.skip();
+    const name = `ap${free}`;
+    const planned = await runCli(["plan", "--from", "src", "--to", "dst", "--name", name, "-q"], e.env);
+    expect(planned.code, planned.stderr).toBe(0);
+    const dir = join(tmpfs, name);
+    mkdirSync(dir);
+    cpSync(join(e.plans, name, "plan.json"), join(dir, "plan.json"));
+    fill(tmpfs, free);
+    const r = await runCli(["apply", dir, "--poll-ms", "10"], e.env);
+    rmSync(join(tmpfs, "filler"), { force: true });
+    expect(r.code, r.stderr).not.toBe(EXIT.INTERNAL);
+    expect(r.code, r.stderr).not.toBe(EXIT.OK);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    try {
+      const state = StateStore.openReadOnly(join(dir, "state.db"));
+      try {
+        expect(state.readLock()).toBeUndefined();
+      } finally {
+        state.close();
+      }
+    } catch (err) {
+      expect(String(err)).toMatch(/state\.db/); // never created: no lock either
+    }
+    // What the cloud got is rolled back so the next cases start from the same target.
+    await runCli(["rollback", dir, "--yes", "--poll-ms", "10"], e.env);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe("files go where they should", () => {
   it("--out naming a folder: exit 15 with its own line, not an internal error", async () => {
     const r = await runCli(["inventory", "--cloud", "src", "--out", e.dir], e.env);
