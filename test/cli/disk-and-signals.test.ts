@@ -130,6 +130,24 @@ describe("files go where they should", () => {
   });
 });
 
+describe("drill output", () => {
+  it("--json writes exactly one line when stdout is not a terminal (the cron .jsonl)", async () => {
+    const r = await runCli(["drill", "--from", "src", "--to", "dst", "--name", "d1", "--json", "--poll-ms", "10"], e.env);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ name: "d1", status: "passed" });
+  });
+
+  it("an unknown cloud: exit 13 (the drill's documented code) with the cause named", async () => {
+    const r = await runCli(["drill", "--from", "nosuch", "--to", "dst", "--name", "d2", "--json"], e.env);
+    expect(r.code, r.stderr).toBe(EXIT.DRILL_FAILED);
+    const summary = JSON.parse(r.stdout.trim());
+    expect(summary).toMatchObject({ status: "failed", failedPhase: "plan" });
+    expect(summary.errors.join(" ")).toMatch(/cloud "nosuch" not found/);
+  });
+});
+
 describe("interrupts", () => {
   it("Ctrl-C during rollback: a message, exit 130, the lock released, the run marked interrupted", async () => {
     const p = await runCli(["plan", "--from", "src", "--to", "dst", "--name", "rb", "-q"], e.env);
