@@ -97,6 +97,16 @@ describe("--json errors", () => {
     expect(Array.isArray(e.details)).toBe(true);
   });
 
+  it("validate and show print their result as JSON on stdout", async () => {
+    migration("js");
+    const v = await runCli(["validate", "js", "--json"], env(), root);
+    expect(v.code, v.stderr).toBe(0);
+    expect(JSON.parse(v.stdout)).toMatchObject({ valid: true, steps: 11 });
+    const s = await runCli(["show", "js", "--json", "--no-write"], env(), root);
+    expect(s.code, s.stderr).toBe(0);
+    expect(JSON.parse(s.stdout)).toMatchObject({ name: "plain-tenant", formatVersion: 1 });
+  });
+
   it("usage errors too", async () => {
     const r = await runCli(["apply", "x", "--api-concurrency", "abc", "--json"], env(), root);
     expect(r.code).toBe(EXIT.USAGE);
