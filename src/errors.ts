@@ -22,6 +22,8 @@ export const EXIT = {
   VERIFY_MISMATCH: 12,
   DRILL_FAILED: 13,
   NOT_FOUND: 14,
+  /** A local file or folder the tool must use is unusable: disk full, read-only, corrupt, a folder where a file belongs. */
+  LOCAL_FILE: 15,
   INTERNAL: 70,
   INTERRUPTED: 130,
 } as const;
@@ -233,4 +235,51 @@ export function describeError(err: unknown): string {
 /** A data copy that did not arrive whole (cut stream, size or checksum mismatch). A new attempt may succeed. */
 export class TransferError extends MigrateError {
   readonly code = "E_TRANSFER";
+}
+
+/**
+ * A local file problem the user can fix (disk full, read-only or corrupt
+ * state file, a folder where a file belongs). Its own exit code, so scripts can
+ * tell "free some space" from "the cloud said no".
+ */
+export class LocalFileError extends MigrateError {
+  readonly code: string;
+  override readonly exitCode = EXIT.LOCAL_FILE;
+  constructor(code: string, message: string, opts: { hint?: string; cause?: unknown; details?: string[] } = {}) {
+    super(message, opts);
+    this.code = code;
+  }
+}
+
+/** Errno and SQLite codes a user can cause, with the message and hint each deserves. */
+const LOCAL_CAUSES: Record<string, { code: string; what: string; hint: string }> = {
+  ENOSPC: { code: "E_DISK_FULL", what: "no space left on the device", hint: "Free some space (or point SCS_MIGRATE_PLANS_DIR elsewhere) and run the command again; a resumed apply continues where it stopped." },
+  EDQUOT: { code: "E_DISK_FULL", what: "disk quota exceeded", hint: "Free some space within your quota and run the command again." },
+  SQLITE_FULL: { code: "E_DISK_FULL", what: "no space left for the state file", hint: "Free some space and run the command again; a resumed apply continues where it stopped." },
+  EISDIR: { code: "E_IS_A_FOLDER", what: "is a folder, not a file", hint: "Name a file path (e.g. add a file name to the folder)." },
+  ENOTDIR: { code: "E_NOT_A_FOLDER", what: "a part of the path is a file, not a folder", hint: "Check the path." },
+  EACCES: { code: "E_READ_ONLY", what: "permission denied", hint: "Check the owner and mode of the file and its folder." },
+  EPERM: { code: "E_READ_ONLY", what: "operation not permitted", hint: "Check the owner and mode of the file and its folder." },
+  EROFS: { code: "E_READ_ONLY", what: "read-only file system", hint: "Work on a writable file system (e.g. set SCS_MIGRATE_PLANS_DIR)." },
+  SQLITE_READONLY: { code: "E_READ_ONLY", what: "the state file is read-only", hint: "Make state.db and its folder writable by you (chmod u+w), then run the command again." },
+  SQLITE_CORRUPT: { code: "E_STATE_CORRUPT", what: "the state file is corrupt", hint: "Restore state.db from a backup; without one, move it aside and run `scs-migrate apply` again: markers on the target let it adopt what was already created." },
+  SQLITE_NOTADB: { code: "E_STATE_CORRUPT", what: "the state file is not a database (truncated or overwritten)", hint: "Restore state.db from a backup; without one, move it aside and run `scs-migrate apply` again: markers on the target let it adopt what was already created." },
+  SQLITE_IOERR: { code: "E_DISK_IO", what: "disk I/O error on the state file (often a full disk)", hint: "Check free space and the file system of the migration folder, then run the command again." },
+  SQLITE_CANTOPEN: { code: "E_READ_ONLY", what: "the state file cannot be opened", hint: "Check that the migration folder exists and is readable and writable by you." },
+};
+
+/**
+ * The user-facing error for a file-system or SQLite failure, or undefined when
+ * err is not one (those stay internal errors: they are bugs).
+ */
+export function localFileError(err: unknown, where?: string): LocalFileError | undefined {
+  if (err instanceof MigrateError || !(err instanceof Error)) return undefined;
+  const e = err as NodeJS.ErrnoException;
+  const raw = typeof e.code === "string" ? e.code : "";
+  // SQLite extended codes (SQLITE_READONLY_DBMOVED, SQLITE_IOERR_WRITE on ENOSPC, …) fold onto their primary code.
+  const key = Object.keys(LOCAL_CAUSES).find((k) => raw === k || raw.startsWith(`${k}_`));
+  if (!key) return undefined;
+  const c = LOCAL_CAUSES[key]!;
+  const path = where ?? e.path;
+  return new LocalFileError(c.code, `${path ? `${path}: ` : ""}${c.what} (${raw})`, { hint: c.hint, cause: err });
 }

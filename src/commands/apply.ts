@@ -8,7 +8,7 @@ import { makeReporter } from "../executor/progress.js";
 import { EXIT } from "../errors.js";
 import { out } from "../log.js";
 import { connectCloud } from "../executor/connect.js";
-import { migrationDir } from "../executor/migration-dir.js";
+import { requireMigration } from "../executor/migration-dir.js";
 import { writeMigrationReport } from "../report/write.js";
 
 export interface ApplyFlags {
@@ -36,7 +36,7 @@ export function exitCodeOf(status: string): number {
 }
 
 export async function run(migration: string, opts: ApplyFlags): Promise<number> {
-  const dir = migrationDir(migration);
+  const dir = requireMigration(migration);
   const reporter = makeReporter({ json: Boolean(opts.json) });
   const abort = new AbortController();
   const onSignal = () => {

@@ -7,10 +7,12 @@
 import { makeReporter } from "../executor/progress.js";
 import { runDrill } from "../journeys/drill.js";
 import { EXIT, MigrateError } from "../errors.js";
+import { refuseSameCloud } from "./plan.js";
+import { guardInterrupts } from "./interrupt.js";
 import { out } from "../log.js";
 import { emptyMapping, loadMappingFile } from "../mapping/mapping-file.js";
 import { connectCloud } from "../executor/connect.js";
-import { checkMigrationName, migrationDir } from "../executor/migration-dir.js";
+import { ensureMigrationDir, newMigration } from "../executor/migration-dir.js";
 
 export interface DrillFlags {
   from: string;
@@ -32,19 +34,28 @@ export function drillName(now = new Date()): string {
 }
 
 export async function run(opts: DrillFlags): Promise<number> {
-  const name = opts.name ?? drillName();
-  checkMigrationName(name);
+  refuseSameCloud(opts.from, opts.to);
+  const { dir, name } = newMigration(opts.name ?? drillName());
   const mapping = opts.map ? await loadMappingFile(opts.map) : emptyMapping();
-  let unreachable: MigrateError | undefined;
-  const summary = await runDrill({
+  // Why: cron must tell "a cloud could not be used, nothing was tried" (its own code: 3 config, 4 auth, 5 unreachable)
+  // from "the drill found a problem" (13).
+  let connectFailure: MigrateError | undefined;
+  const guard = guardInterrupts({
+    what: `drill ${name}`,
+    next: `The copy may remain on ${opts.to}: remove it with \`scs-migrate rollback ${name} --yes\`.`,
+    dir: () => dir,
+  });
+  let summary: Awaited<ReturnType<typeof runDrill>>;
+  try {
+    summary = await runDrill({
     name,
-    dir: migrationDir(name),
+    dir: ensureMigrationDir(dir),
     from: opts.from,
     to: opts.to,
     mapping,
     connect: (n) =>
       connectCloud(n).catch((e: unknown) => {
-        if (e instanceof MigrateError && e.exitCode === EXIT.UNREACHABLE) unreachable ??= e;
+        if (e instanceof MigrateError) connectFailure ??= e;
         throw e;
       }),
     // Why: stdout carries the JSON summary; progress goes to stderr as lines (or nothing with --json).
@@ -55,8 +66,12 @@ export async function run(opts: DrillFlags): Promise<number> {
     ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
     ...(opts.apiConcurrency ? { apiConcurrency: opts.apiConcurrency } : {}),
     ...(opts.copyConcurrency ? { copyConcurrency: opts.copyConcurrency } : {}),
-  });
-  out(JSON.stringify(summary, null, 2));
+    });
+  } finally {
+    guard.dispose();
+  }
+  // Why one line when piped: the cron line appends each drill to a .jsonl file, one JSON document per line.
+  out(opts.json && !process.stdout.isTTY ? JSON.stringify(summary) : JSON.stringify(summary, null, 2));
   if (!opts.json) {
     process.stderr.write(
       summary.status === "passed"
@@ -65,6 +80,5 @@ export async function run(opts: DrillFlags): Promise<number> {
     );
   }
   if (summary.status === "passed") return 0;
-  // Why: cron must tell "a cloud could not be reached, nothing was tried" (5) from "the drill found a problem" (13).
-  return unreachable && summary.failedPhase === "plan" ? EXIT.UNREACHABLE : EXIT.DRILL_FAILED;
+  return connectFailure && summary.failedPhase === "plan" ? connectFailure.exitCode : EXIT.DRILL_FAILED;
 }

@@ -10,10 +10,11 @@ import { readPlan } from "../plan/io.js";
 import { EXIT, UsageError } from "../errors.js";
 import { out } from "../log.js";
 import { connectCloud } from "../executor/connect.js";
-import { files, migrationDir, requireState } from "../executor/migration-dir.js";
+import { files, requireMigration, requireState } from "../executor/migration-dir.js";
+import { guardInterrupts } from "./interrupt.js";
 
 export async function run(migration: string, opts: { yes?: boolean; json?: boolean; pollMs?: number }): Promise<number> {
-  const dir = migrationDir(migration);
+  const dir = requireMigration(migration);
   requireState(dir);
   const plan = readPlan(files(dir).plan);
   if (!opts.yes) {
@@ -26,11 +27,21 @@ export async function run(migration: string, opts: { yes?: boolean; json?: boole
       return EXIT.USAGE;
     }
   }
-  const r = await rollbackMigration(dir, {
-    connect: (n) => connectCloud(n),
-    reporter: makeReporter({ json: Boolean(opts.json) }),
-    ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
+  const guard = guardInterrupts({
+    what: `rollback of ${plan.name}`,
+    next: "What was removed stays removed; run `scs-migrate rollback` again to remove the rest.",
+    dir: () => dir,
   });
+  let r: Awaited<ReturnType<typeof rollbackMigration>>;
+  try {
+    r = await rollbackMigration(dir, {
+      connect: (n) => connectCloud(n),
+      reporter: makeReporter({ json: Boolean(opts.json) }),
+      ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
+    });
+  } finally {
+    guard.dispose();
+  }
   if (!opts.json) {
     const restored = r.restored.length ? `, ${r.restored.length} adopted resource(s) restored (${r.restored.join(", ")})` : "";
     out(`Rollback of ${plan.name}: ${r.removed.length} resource(s) removed${restored} in ${(r.ms / 1000).toFixed(1)}s${r.failed.length ? `, ${r.failed.length} failed` : ""}`);

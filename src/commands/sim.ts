@@ -28,11 +28,10 @@ export function parseQuotaOptions(values: readonly string[]): Partial<Record<Quo
   return quotas;
 }
 
-export async function run(opts: { clouds: string; out: string; seed?: string; delay: string; quota?: string[] }): Promise<number> {
+export async function run(opts: { clouds: string; out: string; seed?: string; delay: number; quota?: string[] }): Promise<number> {
   const names = opts.clouds.split(",").map((s) => s.trim()).filter(Boolean);
   if (names.length === 0) throw new UsageError("--clouds needs at least one name");
-  const d = Number.parseInt(opts.delay, 10);
-  if (!Number.isFinite(d) || d < 0) throw new UsageError(`--delay must be a number of milliseconds, not "${opts.delay}"`);
+  const d = opts.delay;
   const quotas = parseQuotaOptions(opts.quota ?? []);
   const delays = { serverBuild: 4 * d, serverDelete: d, serverAction: 2 * d, serverImage: 2 * d, volumeCreate: 2 * d, volumeDownload: 2 * d, volumeDelete: d, volumeAttach: d, imageSave: d };
   const sim = await startSim({

@@ -5,9 +5,10 @@
  * total, written about once a second by the run), and the lock if one is
  * held. Read-only; works while apply runs.
  */
-import { existsSync } from "node:fs";
-import { files, migrationDir } from "../executor/migration-dir.js";
-import { openMigration } from "../executor/open.js";
+import { existsSync, statSync } from "node:fs";
+import { files, requireMigration } from "../executor/migration-dir.js";
+import { StateStore } from "../executor/state.js";
+import { checkStepParams } from "../kinds/index.js";
 import type { LockInfo } from "../errors.js";
 import type { RunRow, StepRow, TransferRow } from "../executor/state.js";
 import { out } from "../log.js";
@@ -17,15 +18,17 @@ import { describeRunSettings, runSettings } from "../report/run-settings.js";
 import { fmtBytes } from "../util/format.js";
 
 export async function run(migration: string, opts: { json?: boolean }): Promise<number> {
-  const dir = migrationDir(migration);
-  if (!existsSync(files(dir).state)) {
+  const dir = requireMigration(migration);
+  // Why size 0 counts as absent: an apply that could not write a byte (full disk) leaves the empty file it created first.
+  if (!existsSync(files(dir).state) || statSync(files(dir).state).size === 0) {
     const plan = readPlan(files(dir).plan);
     out(`${plan.name}: not applied yet (${Object.keys(plan.steps).length} steps planned)`);
     return 0;
   }
-  const m = await openMigration(dir);
+  // Why not openMigration: status must work on a read-only folder and while apply runs, so it opens the state read-only.
+  const plan = readPlan(files(dir).plan, checkStepParams);
+  const state = StateStore.openReadOnly(files(dir).state);
   try {
-    const { plan, state } = m;
     const rows = new Map(state.listSteps().map((r) => [r.step_id, r]));
     const runs = state.listRuns().map((r) => ({ ...r, settings: runSettings(r) }));
     const lock = state.readLock();
@@ -38,7 +41,7 @@ export async function run(migration: string, opts: { json?: boolean }): Promise<
     out(renderStatus(plan, runs, lock, rows, transfers.filter((t) => t.status === "running" || t.status === "interrupted")));
     return 0;
   } finally {
-    m.close();
+    state.close();
   }
 }
 

@@ -7,18 +7,29 @@ import { verifyMigration } from "../executor/verify.js";
 import { EXIT } from "../errors.js";
 import { out } from "../log.js";
 import { connectCloud } from "../executor/connect.js";
-import { migrationDir } from "../executor/migration-dir.js";
+import { requireMigration } from "../executor/migration-dir.js";
 import { writeMigrationReport } from "../report/write.js";
+import { guardInterrupts } from "./interrupt.js";
 
 export async function run(migration: string, opts: { deep?: boolean; json?: boolean; pollMs?: number }): Promise<number> {
-  const dir = migrationDir(migration);
-  const r = await verifyMigration(dir, {
-    connect: (n) => connectCloud(n),
-    reporter: makeReporter({ quiet: true }),
-    deep: Boolean(opts.deep),
-    ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
+  const dir = requireMigration(migration);
+  const guard = guardInterrupts({
+    what: `verify of ${migration}`,
+    next: opts.deep ? "Temporary exports are recorded in the state and removed by the next verify --deep, apply or rollback; run verify again." : "Run verify again.",
+    dir: () => dir,
   });
-  await writeMigrationReport(dir);
+  let r: Awaited<ReturnType<typeof verifyMigration>>;
+  try {
+    r = await verifyMigration(dir, {
+      connect: (n) => connectCloud(n),
+      reporter: makeReporter({ quiet: true }),
+      deep: Boolean(opts.deep),
+      ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
+    });
+    await writeMigrationReport(dir);
+  } finally {
+    guard.dispose();
+  }
   if (opts.json) out(JSON.stringify({ ok: r.ok, checked: r.checked, deep: r.deep, findings: r.findings }, null, 2));
   else {
     const bad = r.findings.filter((f) => f.severity !== "warning");

@@ -14,7 +14,7 @@ import { chmodSync, existsSync, openSync, closeSync } from "node:fs";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { redact, redactDeep } from "../log.js";
-import type { LockInfo } from "../errors.js";
+import { LocalFileError, localFileError, type LockInfo } from "../errors.js";
 
 export const STATE_SCHEMA_VERSION = 1;
 
@@ -161,6 +161,22 @@ CREATE INDEX IF NOT EXISTS events_run ON events(run_id);
 CREATE INDEX IF NOT EXISTS temps_step ON temps(step_id);
 `;
 
+/** Refuses a state file written by a newer version of the tool (its schema may mean other things). */
+function checkSchemaVersion(db: Database.Database, path: string): void {
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
+  if (row && Number(row.value) > STATE_SCHEMA_VERSION) {
+    throw new LocalFileError("E_STATE_NEWER", `${path} was written by a newer version of scs-migrate (state schema ${row.value}; this version reads ${STATE_SCHEMA_VERSION})`, {
+      hint: "Use the scs-migrate version that applied this migration (or a newer one).",
+    });
+  }
+}
+
+/** The user-facing error for a state file that cannot be opened (corrupt, truncated, read-only, disk full). */
+function stateOpenError(err: unknown, path: string): unknown {
+  if (err instanceof LocalFileError) return err;
+  return localFileError(err, path) ?? err;
+}
+
 const now = () => new Date().toISOString();
 const parse = <T>(s: string | null | undefined, dflt: T): T => (s ? (JSON.parse(s) as T) : dflt);
 
@@ -186,23 +202,47 @@ export class StateStore {
 
   /** Opens (creating if needed) the state file with mode 0600, WAL and the current schema. */
   static open(path: string): StateStore {
-    if (!existsSync(path)) {
-      // Why: create the file with 0600 before SQLite does, so no other user can ever read it.
-      closeSync(openSync(path, "a", 0o600));
-    }
-    chmodSync(path, 0o600);
-    const db = new Database(path);
+    let db: Database.Database | undefined;
     try {
+      if (!existsSync(path)) {
+        // Why: create the file with 0600 before SQLite does, so no other user can ever read it.
+        closeSync(openSync(path, "a", 0o600));
+      }
+      chmodSync(path, 0o600);
+      db = new Database(path);
       StateStore.initialise(db, path);
+      for (const suffix of ["-wal", "-shm"]) {
+        if (existsSync(path + suffix)) chmodSync(path + suffix, 0o600);
+      }
+      return new StateStore(db, path);
     } catch (err) {
       // Why: a file that is not a database (or of a newer schema) must not stay open behind the error.
-      db.close();
-      throw err;
+      db?.close();
+      throw stateOpenError(err, path);
     }
-    for (const suffix of ["-wal", "-shm"]) {
-      if (existsSync(path + suffix)) chmodSync(path + suffix, 0o600);
+  }
+
+  /**
+   * Opens an existing state file for reading only (status): no chmod, no
+   * journal-mode switch, no schema writes, so it works on a read-only copy and
+   * never changes the file under a running apply.
+   */
+  static openReadOnly(path: string): StateStore {
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+      db.pragma("busy_timeout = 5000");
+      if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'meta'").get()) {
+        throw new LocalFileError("E_STATE_CORRUPT", `${path} holds no scs-migrate state (empty, or another database)`, {
+          hint: "If an apply died before writing anything, remove the file and run `scs-migrate apply` again.",
+        });
+      }
+      checkSchemaVersion(db, path);
+      return new StateStore(db, path);
+    } catch (err) {
+      db?.close();
+      throw stateOpenError(err, path);
     }
-    return new StateStore(db, path);
   }
 
   /** WAL, timeouts and the current schema on a freshly opened database. */
@@ -210,12 +250,11 @@ export class StateStore {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.pragma("busy_timeout = 5000");
+    // Why first: a newer tool's state must be refused before this one adds its tables to it.
+    if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'meta'").get()) checkSchemaVersion(db, path);
     db.exec(SCHEMA);
     const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
     if (!row) db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(STATE_SCHEMA_VERSION));
-    else if (Number(row.value) > STATE_SCHEMA_VERSION) {
-      throw new Error(`state file ${path} was written by a newer version (schema ${row.value})`);
-    }
   }
 
   close(): void {

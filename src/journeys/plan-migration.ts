@@ -4,7 +4,6 @@
  * inventories it was made from (so the plan can be reproduced and reviewed
  * offline).
  */
-import { writeFileSync } from "node:fs";
 import { collectInventory } from "../inventory/collect.js";
 import type { Inventory } from "../model/inventory.js";
 import type { OpenStackCloud } from "../openstack/cloud.js";
@@ -50,6 +49,6 @@ export async function planMigration(i: PlanMigrationInput): Promise<PlanMigratio
   writeFileAtomic(join(i.dir, "inventory-target.json"), JSON.stringify(target, null, 2) + "\n", 0o600);
   writePlan(join(i.dir, "plan.json"), plan);
   const text = renderPlan(plan);
-  writeFileSync(join(i.dir, "plan.txt"), text);
+  writeFileAtomic(join(i.dir, "plan.txt"), text);
   return { plan, text, source, target };
 }

@@ -6,6 +6,7 @@
  * port's subnet to the external network, so the step depends on that router.
  */
 import { z } from "zod";
+import { IpAddress } from "./param-types.js";
 import { NameRefSchema, ref, StepRefSchema, userTags } from "./common.js";
 import { excluded, owned, skipFor, stepFor } from "./plan-helpers.js";
 import type { PlanContext, PlannedStep } from "./types.js";
@@ -16,7 +17,7 @@ export const FloatingIpParams = z
     port: StepRefSchema.nullable(),
     /** A load balancer whose VIP port the address goes to (Octavia makes that port; its id is known after apply). */
     load_balancer: StepRefSchema.optional(),
-    fixed_ip_address: z.string().nullable(),
+    fixed_ip_address: IpAddress.nullable(),
     description: z.string(),
     tags: z.array(z.string()),
   })

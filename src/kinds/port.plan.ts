@@ -13,6 +13,7 @@
  * the new port's. A foreign MAC was given on purpose and is kept.
  */
 import { z } from "zod";
+import { IpAddress, IpOrCidr } from "./param-types.js";
 import { NameRefSchema, ref, StepRefSchema, userTags } from "./common.js";
 import { excluded, owned, skipFor, stepFor } from "./plan-helpers.js";
 import type { PlanContext, PlannedStep } from "./types.js";
@@ -22,11 +23,11 @@ export const PortParams = z
     name: z.string(),
     description: z.string(),
     network_id: z.union([StepRefSchema, NameRefSchema]),
-    fixed_ips: z.array(z.object({ subnet_id: StepRefSchema, ip_address: z.string().nullable() }).strict()),
+    fixed_ips: z.array(z.object({ subnet_id: StepRefSchema, ip_address: IpAddress.nullable() }).strict()),
     security_groups: z.array(StepRefSchema),
     port_security_enabled: z.boolean().nullable(),
     admin_state_up: z.boolean(),
-    allowed_address_pairs: z.array(z.object({ ip_address: z.string(), mac_address: z.string().optional() }).strict()),
+    allowed_address_pairs: z.array(z.object({ ip_address: IpOrCidr, mac_address: z.mac().optional() }).strict()),
     tags: z.array(z.string()),
   })
   .strict();

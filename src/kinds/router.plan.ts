@@ -5,6 +5,7 @@
  * addresses always change.
  */
 import { z } from "zod";
+import { Cidr, IpAddress } from "./param-types.js";
 import type { Subnet } from "../model/inventory.js";
 import { NameRefSchema, ref, StepRefSchema, userTags } from "./common.js";
 import { excluded, nameClash, owned, skipFor, stepFor } from "./plan-helpers.js";
@@ -17,8 +18,8 @@ export const RouterParams = z
     description: z.string(),
     admin_state_up: z.boolean(),
     external_gateway: z.object({ network: NameRefSchema, enable_snat: z.boolean().nullable() }).strict().nullable(),
-    interfaces: z.array(z.object({ subnet_id: StepRefSchema, ip_address: z.string().nullable() }).strict()),
-    routes: z.array(z.object({ destination: z.string(), nexthop: z.string() }).strict()),
+    interfaces: z.array(z.object({ subnet_id: StepRefSchema, ip_address: IpAddress.nullable() }).strict()),
+    routes: z.array(z.object({ destination: Cidr, nexthop: IpAddress }).strict()),
     tags: z.array(z.string()),
   })
   .strict();

@@ -11,6 +11,7 @@
  * The project's `default` group exists on both sides and is adopted.
  */
 import { z } from "zod";
+import { Cidr, PortNumber, portRangeProblems, Protocol } from "./param-types.js";
 import type { SecurityGroup, SecurityGroupRule } from "../model/inventory.js";
 import { canonicalJson } from "../util/digest.js";
 import { ref, StepRefSchema, userTags } from "./common.js";
@@ -21,14 +22,17 @@ export const RuleParams = z
   .object({
     direction: z.enum(["ingress", "egress"]),
     ethertype: z.enum(["IPv4", "IPv6"]),
-    protocol: z.string().nullable(),
-    port_range_min: z.number().int().nullable(),
-    port_range_max: z.number().int().nullable(),
-    remote_ip_prefix: z.string().nullable(),
+    protocol: Protocol.nullable(),
+    port_range_min: PortNumber.nullable(),
+    port_range_max: PortNumber.nullable(),
+    remote_ip_prefix: Cidr.nullable(),
     remote_group: z.union([z.literal("self"), StepRefSchema]).nullable(),
     description: z.string(),
   })
-  .strict();
+  .strict()
+  .superRefine((r, ctx) => {
+    for (const message of portRangeProblems(r)) ctx.addIssue({ code: "custom", message, path: ["port_range_min"] });
+  });
 export type RuleParams = z.infer<typeof RuleParams>;
 
 export const SecurityGroupParams = z

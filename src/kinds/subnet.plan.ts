@@ -5,6 +5,7 @@
  * plan time (Neutron allows it, but the two can never share a router).
  */
 import { z } from "zod";
+import { Cidr, IpAddress } from "./param-types.js";
 import type { Subnet } from "../model/inventory.js";
 import { NameRefSchema, ref, StepRefSchema, userTags } from "./common.js";
 import { cidrsOverlap } from "../util/cidr.js";
@@ -12,20 +13,23 @@ import { excluded, owned, skipFor, stepFor } from "./plan-helpers.js";
 import type { PlanContext, PlannedStep } from "./types.js";
 
 
+/** Neutron's IPv6 address and router-advertisement modes. */
+const Ipv6Mode = z.enum(["slaac", "dhcpv6-stateful", "dhcpv6-stateless"]);
+
 export const SubnetParams = z
   .object({
     name: z.string(),
     description: z.string(),
     network_id: StepRefSchema,
     ip_version: z.union([z.literal(4), z.literal(6)]),
-    cidr: z.string(),
-    gateway_ip: z.string().nullable(),
+    cidr: Cidr,
+    gateway_ip: IpAddress.nullable(),
     enable_dhcp: z.boolean(),
-    allocation_pools: z.array(z.object({ start: z.string(), end: z.string() }).strict()),
-    dns_nameservers: z.array(z.string()),
-    host_routes: z.array(z.object({ destination: z.string(), nexthop: z.string() }).strict()),
-    ipv6_address_mode: z.string().nullable(),
-    ipv6_ra_mode: z.string().nullable(),
+    allocation_pools: z.array(z.object({ start: IpAddress, end: IpAddress }).strict()),
+    dns_nameservers: z.array(IpAddress),
+    host_routes: z.array(z.object({ destination: Cidr, nexthop: IpAddress }).strict()),
+    ipv6_address_mode: Ipv6Mode.nullable(),
+    ipv6_ra_mode: Ipv6Mode.nullable(),
     tags: z.array(z.string()),
   })
   .strict();
@@ -76,8 +80,8 @@ function subnetParams(s: Subnet, netStep: string): SubnetParams {
     allocation_pools: s.allocation_pools.map((p) => ({ start: p.start, end: p.end })),
     dns_nameservers: [...s.dns_nameservers],
     host_routes: s.host_routes.map((r) => ({ destination: r.destination, nexthop: r.nexthop })),
-    ipv6_address_mode: s.ipv6_address_mode,
-    ipv6_ra_mode: s.ipv6_ra_mode,
+    ipv6_address_mode: s.ipv6_address_mode as SubnetParams["ipv6_address_mode"],
+    ipv6_ra_mode: s.ipv6_ra_mode as SubnetParams["ipv6_ra_mode"],
     tags: userTags(s.tags),
   };
 }

@@ -6,6 +6,7 @@
  * Re-running it on the same inventories gives byte-identical steps.
  */
 import type { Inventory } from "../model/inventory.js";
+import { unmatchedMappingEntries } from "./unmatched-mapping.js";
 import { KIND_BY_ID, KINDS } from "../kinds/index.js";
 import type { PlanContext, PlannedStep, PlanOptions } from "../kinds/types.js";
 import { digestOf } from "../util/digest.js";
@@ -67,6 +68,7 @@ export function buildPlan(input: BuildInput): Plan {
   };
 
   const planned: PlannedStep[] = KINDS.flatMap((k) => k.plan(ctx));
+  findings.push(...unmatchedMappingEntries(mapping, source, planned.map((s) => s.id)));
   const needsExternal = planned.some((s) => s.action !== "skip" && !!KIND_BY_ID.get(s.kind)?.needsExternalNetwork?.(s));
   if (!ext.ok && needsExternal) {
     findings.push({ severity: "error", code: "no_external_network", message: `${ext.reason} (candidates: ${ext.candidates.join(", ") || "none"})` });

@@ -5,9 +5,9 @@
  * version first (with a message that says what to do), then the schema, then
  * the semantics, and reports every problem found, not just the first.
  */
-import { readFileSync, writeFileSync, mkdirSync, renameSync, existsSync, statSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync, renameSync, existsSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { PlanFileError } from "../errors.js";
+import { localFileError, NotFoundError, PlanFileError } from "../errors.js";
 import { digestOf } from "../util/digest.js";
 import { checkGraph } from "./graph.js";
 import { FORMAT_VERSION, Plan, type Step } from "../model/plan.js";
@@ -77,12 +77,25 @@ export function serializePlan(plan: Plan): string {
   return JSON.stringify(ordered, null, 2) + "\n";
 }
 
-/** Writes a file atomically (temp file + rename), creating the folder. */
-export function writeFileAtomic(path: string, text: string, mode = 0o644): void {
-  mkdirSync(dirname(path), { recursive: true });
+/**
+ * Writes a file atomically (temp file + rename), creating the folder. Owner-only
+ * by default: plans and inventories name projects, networks and addresses. A
+ * failed write (disk full, a folder in the way) removes its temporary file and
+ * is raised as a LocalFileError naming the path.
+ */
+export function writeFileAtomic(path: string, text: string, mode = 0o600): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text, { mode });
-  renameSync(tmp, path);
+  try {
+    if (existsSync(path) && statSync(path).isDirectory()) {
+      throw Object.assign(new Error(`${path} is a directory`), { code: "EISDIR", path });
+    }
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(tmp, text, { mode });
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw localFileError(err, path) ?? err;
+  }
 }
 
 export function writePlan(path: string, plan: Plan): void {
@@ -144,6 +157,27 @@ export function semanticProblems(plan: Plan, checkParams?: (id: string, step: St
   return problems;
 }
 
+/**
+ * How deep a plan may nest. Real plans nest about eight levels; checking the
+ * depth before the schema keeps a hand-made 20,000-level value from
+ * overflowing the stack of the recursive checks below.
+ */
+export const MAX_PLAN_DEPTH = 64;
+
+/** The path of the first value nested deeper than max levels, or undefined. Iterative, so it cannot overflow. */
+export function tooDeep(value: unknown, max: number): string | undefined {
+  const stack: { v: unknown; depth: number; path: string }[] = [{ v: value, depth: 0, path: "(top)" }];
+  while (stack.length > 0) {
+    const { v, depth, path } = stack.pop()!;
+    if (!v || typeof v !== "object") continue;
+    if (depth >= max) return path.length > 120 ? `${path.slice(0, 120)}…` : path;
+    for (const [k, child] of Object.entries(v)) {
+      if (child && typeof child === "object") stack.push({ v: child, depth: depth + 1, path: path === "(top)" ? k : `${path}.${k}` });
+    }
+  }
+  return undefined;
+}
+
 /** Parses plan text, collecting every problem into one PlanFileError. */
 export function parsePlan(text: string, where: string, checkParams?: (id: string, step: Step) => string[]): Plan {
   let raw: unknown;
@@ -152,6 +186,12 @@ export function parsePlan(text: string, where: string, checkParams?: (id: string
   } catch (err) {
     throw new PlanFileError(`${where}: not valid JSON (${(err as Error).message})`, [], {
       hint: "Restore the file from version control or re-run `scs-migrate plan`.",
+    });
+  }
+  const deep = tooDeep(raw, MAX_PLAN_DEPTH);
+  if (deep) {
+    throw new PlanFileError(`${where}: invalid plan (nested more than ${MAX_PLAN_DEPTH} levels deep at ${deep})`, [`${deep}: nesting deeper than ${MAX_PLAN_DEPTH} levels`], {
+      hint: "No plan needs that much nesting: restore the file from version control or re-run `scs-migrate plan`.",
     });
   }
   const version = raw && typeof raw === "object" ? (raw as Record<string, unknown>).formatVersion : undefined;
@@ -185,6 +225,9 @@ export function readPlan(dirOrFile: string, checkParams?: (id: string, step: Ste
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new NotFoundError(`${path}: no plan file there`, { hint: "Create one with `scs-migrate plan --from SRC --to DST --name NAME`." });
+    }
     throw new PlanFileError(`${path}: cannot read plan (${(err as NodeJS.ErrnoException).code ?? String(err)})`, [], {
       hint: "Create one with `scs-migrate plan --from SRC --to DST --name NAME`.",
     });

@@ -9,10 +9,11 @@
  * the old → new floating-IP table, the bytes copied and the verify outcome
  * they show or print come from the same model.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { files } from "../executor/migration-dir.js";
 import { openMigration } from "../executor/open.js";
+import { localFileError } from "../errors.js";
 import { redact } from "../log.js";
 import { renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
@@ -25,10 +26,16 @@ export interface ReportPaths {
   json: string;
 }
 
+/** Writes owner-only via a temporary file; a failed write (disk full) leaves no temporary behind. */
 function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o644 });
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, text, { mode: 0o600 });
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw localFileError(err, path) ?? err;
+  }
 }
 
 /** Renders the model and writes report.md, report.html and report.json into `dir`. */
