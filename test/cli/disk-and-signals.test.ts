@@ -139,9 +139,9 @@ describe("drill output", () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ name: "d1", status: "passed" });
   });
 
-  it("an unknown cloud: exit 13 (the drill's documented code) with the cause named", async () => {
+  it("an unknown cloud: exit 3 (configuration, nothing was tried) with the cause named in the summary", async () => {
     const r = await runCli(["drill", "--from", "nosuch", "--to", "dst", "--name", "d2", "--json"], e.env);
-    expect(r.code, r.stderr).toBe(EXIT.DRILL_FAILED);
+    expect(r.code, r.stderr).toBe(EXIT.CONFIG);
     const summary = JSON.parse(r.stdout.trim());
     expect(summary).toMatchObject({ status: "failed", failedPhase: "plan" });
     expect(summary.errors.join(" ")).toMatch(/cloud "nosuch" not found/);
