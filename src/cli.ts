@@ -68,7 +68,7 @@ function addCloudCommands(program: Command): void {
     .option("--out <file>", "where to write clouds.yaml", "clouds.yaml")
     .option("--seed <spec>", "seed this tenant spec into the first cloud")
     .addOption(new Option("--delay <ms>", "status transition delay in ms").argParser(intIn(0, 600_000)).default(100))
-    .option("--quota <key=n>", "set a quota of the simulated projects at start (repeatable, e.g. --quota instances=2); -1 is unlimited", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--quota <key=n>", "a quota KEY=N of the simulated projects at start, repeatable (e.g. instances=2); N=-1 is unlimited", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action(lazy("sim"));
 
   withExamples(program.command("seed"))
