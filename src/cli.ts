@@ -52,7 +52,7 @@ function withExamples(cmd: Command): Command {
 /** Executor defaults, shown in --help (a test checks they equal the executor's own constants). */
 export const APPLY_DEFAULTS = { apiConcurrency: 8, copyConcurrency: 2, stepAttempts: 6, pollMs: 1000, pageSize: 1000 } as const;
 
-const cloudOpt = () => new Option("--cloud <name>", "cloud name in clouds.yaml (or 'envvars' for OS_* variables)");
+const cloudOpt = () => new Option("--cloud <name>", "cloud name in clouds.yaml, or 'envvars' for the OS_* variables (without it: $OS_CLOUD, an openrc's variables, or the only cloud of clouds.yaml)");
 const cutover = () => new Option("--cutover <mode>", "cold: stop servers before copying their disks; live: snapshot them running").choices(["cold", "live"]);
 const pollOpt = (what: string) => new Option("--poll-ms <ms>", `first poll interval while waiting for ${what}`).argParser(pollMs).default(APPLY_DEFAULTS.pollMs);
 const pageOpt = () => new Option("--page-size <n>", "page size for list calls").argParser(pageSize).default(APPLY_DEFAULTS.pageSize);
@@ -73,7 +73,7 @@ function addCloudCommands(program: Command): void {
 
   withExamples(program.command("seed"))
     .description("create the resources of a tenant spec (YAML/JSON) in a cloud")
-    .addOption(cloudOpt().makeOptionMandatory())
+    .addOption(cloudOpt())
     .argument("<spec>", "tenant spec file, e.g. fixtures/tenants/medium.yaml")
     .addOption(pollOpt("resources"))
     .option("--admin-cloud <name>", "admin identity (clouds.yaml name) for the spec's quotas and private flavors; skipped without it")
@@ -81,7 +81,7 @@ function addCloudCommands(program: Command): void {
 
   withExamples(program.command("inventory"))
     .description("list every resource of a project in the normalized model")
-    .addOption(cloudOpt().makeOptionMandatory())
+    .addOption(cloudOpt())
     .addOption(jsonOpt("print the inventory as JSON instead of a summary table"))
     .option("--out <file>", "also write the inventory JSON to this file")
     .addOption(pageOpt())
@@ -89,7 +89,7 @@ function addCloudCommands(program: Command): void {
 
   withExamples(program.command("assess"))
     .description("portability report of one project: SCS conformance of flavors, images, volume types, provider-specific features; score and fixes")
-    .addOption(cloudOpt().makeOptionMandatory())
+    .addOption(cloudOpt())
     .addOption(jsonOpt("print the assessment as JSON"))
     .option("--out <file>", "also write the JSON to this file")
     .addOption(new Option("--min-score <n>", "exit 1 when the score (0–100) is below n (for CI gates)").argParser(numberIn(0, 100)))

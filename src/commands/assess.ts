@@ -7,10 +7,10 @@ import { renderAssessment } from "../assess/render.js";
 import { collectInventory } from "../inventory/collect.js";
 import { out } from "../log.js";
 import { writeFileAtomic } from "../plan/io.js";
-import { connectCloud } from "../executor/connect.js";
+import { cloudName, connectCloud } from "../executor/connect.js";
 
-export async function run(opts: { cloud: string; json?: boolean; out?: string; minScore?: number }): Promise<number> {
-  const cloud = await connectCloud(opts.cloud);
+export async function run(opts: { cloud?: string; json?: boolean; out?: string; minScore?: number }): Promise<number> {
+  const cloud = await connectCloud(cloudName(opts.cloud));
   try {
     const a = assessPortability(await collectInventory(cloud));
     if (opts.out) writeFileAtomic(opts.out, JSON.stringify(a, null, 2) + "\n");

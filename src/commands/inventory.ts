@@ -6,10 +6,10 @@ import { collectInventory } from "../inventory/collect.js";
 import { INVENTORY_COLLECTIONS, type Inventory } from "../model/inventory.js";
 import { out } from "../log.js";
 import { writeFileAtomic } from "../plan/io.js";
-import { connectCloud } from "../executor/connect.js";
+import { cloudName, connectCloud } from "../executor/connect.js";
 
-export async function run(opts: { cloud: string; json?: boolean; out?: string; pageSize?: number }): Promise<number> {
-  const cloud = await connectCloud(opts.cloud, opts.pageSize ? { pageSize: opts.pageSize } : {});
+export async function run(opts: { cloud?: string; json?: boolean; out?: string; pageSize?: number }): Promise<number> {
+  const cloud = await connectCloud(cloudName(opts.cloud), opts.pageSize ? { pageSize: opts.pageSize } : {});
   try {
     const t0 = Date.now();
     const inv = await collectInventory(cloud);

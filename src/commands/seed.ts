@@ -3,11 +3,11 @@ import { out } from "../log.js";
 import type { OpenStackCloud } from "../openstack/cloud.js";
 import { loadTenantSpec } from "../tenant/spec.js";
 import { seedTenant } from "../tenant/seed.js";
-import { connectCloud } from "../executor/connect.js";
+import { cloudName, connectCloud } from "../executor/connect.js";
 
-export async function run(specPath: string, opts: { cloud: string; pollMs?: number; adminCloud?: string }): Promise<number> {
+export async function run(specPath: string, opts: { cloud?: string; pollMs?: number; adminCloud?: string }): Promise<number> {
   const spec = loadTenantSpec(specPath);
-  const cloud = await connectCloud(opts.cloud);
+  const cloud = await connectCloud(cloudName(opts.cloud));
   let admin: OpenStackCloud | undefined;
   try {
     if (opts.adminCloud) admin = await connectCloud(opts.adminCloud);

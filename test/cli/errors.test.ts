@@ -55,6 +55,17 @@ describe("CLI errors", () => {
     expect(r.stdout).toMatch(/flavors\s+15/);
   });
 
+  it("takes the cloud from OS_CLOUD when --cloud is not given, as the openstack CLI does", async () => {
+    const r = await runCli(["inventory"], { OS_CLIENT_CONFIG_FILE: join(dir, "clouds.yaml"), OS_CLOUD: "good" });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/flavors\s+15/);
+  });
+
+  it("without --cloud, OS_CLOUD or a single cloud: exit 2 saying how to name one", async () => {
+    const r = await runCli(["inventory"], { OS_CLIENT_CONFIG_FILE: join(dir, "clouds.yaml"), OS_CLOUD: "" });
+    expectOneLineError(r, EXIT.USAGE, /no cloud given: pass --cloud NAME or set OS_CLOUD/);
+  });
+
   it("wrong password: exit 4", async () => {
     const r = await runCli(["inventory", "--cloud", "badpw"], { OS_CLIENT_CONFIG_FILE: join(dir, "clouds.yaml") });
     expectOneLineError(r, EXIT.AUTH, /authentication failed for cloud badpw/);
