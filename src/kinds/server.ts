@@ -69,7 +69,11 @@ async function rootImage(ctx: Ctx): Promise<string> {
   const recorded = ctx.data().rootImage as string | undefined;
   if (recorded) {
     const img = await orNull(glance.getImage(ctx.target.image, recorded));
-    if (img?.status === "active") return img.id;
+    if (img?.status === "active") {
+      // Why: a run killed after the copy but before the source snapshot was removed leaves it behind otherwise.
+      await dropSourceSnapshots(ctx);
+      return img.id;
+    }
   }
   const srcId = ctx.step.source.id;
   const snapName = tempName(ctx.migration, ctx.stepId, "root-snap");
@@ -108,9 +112,15 @@ async function rootImage(ctx: Ctx): Promise<string> {
     },
   );
   ctx.setData({ rootImage: targetId });
-  await deleteIgnoringMissing(glance.deleteImage(ctx.source.image, snap.id));
-  for (const t of ctx.pendingTemps()) if (t.id === snap.id) t.done();
+  await dropSourceSnapshots(ctx);
   return targetId;
+}
+
+/** Removes this step's temporary root-disk snapshots on the source and marks them done. */
+async function dropSourceSnapshots(ctx: Ctx): Promise<void> {
+  const snapName = tempName(ctx.migration, ctx.stepId, "root-snap");
+  for (const img of await glance.listImages(ctx.source.image, { name: snapName })) await deleteIgnoringMissing(glance.deleteImage(ctx.source.image, img.id));
+  for (const t of ctx.pendingTemps()) if (t.side === "source" && t.kind === "image") t.done();
 }
 
 /** Starts the source server again if this migration stopped it and it was running at planning. */
