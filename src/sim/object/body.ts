@@ -132,6 +132,32 @@ async function* segmentBytes(segments: readonly Blob[], start: number, end: numb
  * Writes bytes [start, end] of the segments to an already started response;
  * `cut` (bytes) drops the connection after that many bytes.
  */
+/**
+ * Answers a GET or HEAD of an object's bytes, S3 and Swift alike: the status
+ * (206 for a range), Content-Length and Content-Range, then the bytes unless
+ * HEAD or empty. `beforeBytes` runs just before bytes go out (to record the
+ * read) and returns the cut a fault injects, if any.
+ */
+export function sendObject(
+  req: { method: string; res: ServerResponse },
+  headers: Record<string, string>,
+  segments: readonly Blob[],
+  size: number,
+  range: [number, number] | undefined,
+  beforeBytes: (length: number) => number | undefined,
+): void {
+  const [start, end] = range ?? [0, size - 1];
+  const length = size === 0 ? 0 : end - start + 1;
+  headers["Content-Length"] = String(length);
+  if (range) headers["Content-Range"] = `bytes ${start}-${end}/${size}`;
+  req.res.writeHead(range ? 206 : 200, headers);
+  if (req.method === "HEAD" || length === 0) {
+    req.res.end();
+    return;
+  }
+  streamSegments(req.res, segments, start, end, beforeBytes(length));
+}
+
 export function streamSegments(res: ServerResponse, segments: readonly Blob[], start: number, end: number, cut: number | undefined): void {
   const last = cut === undefined ? end : Math.min(end, start + Math.max(0, cut - 1));
   const body = Readable.from(segmentBytes(segments, start, last));

@@ -13,7 +13,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Blob } from "../store/blobs.js";
 import { BlobTooLarge } from "../store/blobs.js";
-import { objectBody, parseRange, storedEncoding, streamSegments } from "./body.js";
+import { objectBody, parseRange, sendObject, storedEncoding } from "./body.js";
 import { hdr, has, headersFrom, objectResponseHeaders, ownBucket, ownerXml, q, readXmlBody, type S3Ctx, type S3Reply } from "./s3-common.js";
 import { byteOrder, type BucketRecord, type ObjectRecord } from "./state.js";
 import { S3E, S3Fault, S3_NS, XML_DECL, esc, isoMillis, tagValue, tagValues, unesc } from "./xml.js";
@@ -103,17 +103,10 @@ function getObject(ctx: S3Ctx, b: BucketRecord, key: string): void {
   if (range === "bad") {
     throw new S3Fault(416, "InvalidRange", "The requested range is not satisfiable", { RangeRequested: hdr(ctx, "range") ?? "", ActualObjectSize: String(o.size) });
   }
-  const [start, end] = range ?? [0, o.size - 1];
-  const length = o.size === 0 ? 0 : end - start + 1;
-  headers["Content-Length"] = String(length);
-  if (range) headers["Content-Range"] = `bytes ${start}-${end}/${o.size}`;
-  ctx.res.writeHead(range ? 206 : 200, headers);
-  if (ctx.method === "HEAD" || length === 0) {
-    ctx.res.end();
-    return;
-  }
-  ctx.state.record({ op: "get-object", bucket: b.name, key, bytes: length, api: "s3" });
-  streamSegments(ctx.res, o.segments, start, end, ctx.cloud.faults.drawTruncate(length));
+  sendObject(ctx, headers, o.segments, o.size, range, (length) => {
+    ctx.state.record({ op: "get-object", bucket: b.name, key, bytes: length, api: "s3" });
+    return ctx.cloud.faults.drawTruncate(length);
+  });
 }
 
 /** POST /bucket?delete */

@@ -16,7 +16,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CloudContext } from "../cloud-context.js";
 import { validateToken } from "../identity/tokens.js";
 import { BlobTooLarge } from "../store/blobs.js";
-import { parseRange, streamSegments } from "./body.js";
+import { parseRange, sendObject } from "./body.js";
 import { listPage } from "./s3-bucket.js";
 import { headersFrom, objectResponseHeaders } from "./s3-common.js";
 import type { BucketRecord, ObjectState } from "./state.js";
@@ -228,17 +228,10 @@ async function object(ctx: SwiftCtx, name: string, key: string): Promise<void> {
   delete headers["ETag"];
   const range = parseRange(typeof ctx.req.headers["range"] === "string" ? ctx.req.headers["range"] : undefined, o.size);
   if (range === "bad") throw new SwiftFault(416);
-  const [start, end] = range ?? [0, o.size - 1];
-  const length = o.size === 0 ? 0 : end - start + 1;
-  headers["Content-Length"] = String(length);
-  if (range) headers["Content-Range"] = `bytes ${start}-${end}/${o.size}`;
-  ctx.res.writeHead(range ? 206 : 200, headers);
-  if (ctx.method === "HEAD" || length === 0) {
-    ctx.res.end();
-    return;
-  }
-  ctx.state.record({ op: "get-object", bucket: name, key, bytes: length, api: "swift" });
-  streamSegments(ctx.res, o.segments, start, end, ctx.cloud.faults.drawTruncate(length));
+  sendObject(ctx, headers, o.segments, o.size, range, (length) => {
+    ctx.state.record({ op: "get-object", bucket: name, key, bytes: length, api: "swift" });
+    return ctx.cloud.faults.drawTruncate(length);
+  });
 }
 
 /** Handles one Swift request under `/v1/`. */
